@@ -1,0 +1,26 @@
+"""sadyn: recurrent self-attention dynamics, for learners and researchers.
+
+Any map in, any analysis out: the models in :mod:`sadyn.dynamics` are torch maps ``X -> X_next``; every
+analysis in :mod:`sadyn.analysis` works on any such map. This file is the public API index.
+"""
+
+__version__ = "0.1.0"
+
+# --- models (sadyn.attention, sadyn.norms, sadyn.dynamics, sadyn.trajectory) ---
+from .attention import MultiHeadSelfAttention as MultiHeadSelfAttention
+from .norms import Normalization as Normalization
+from .norms import layer_norm as layer_norm
+from .norms import rms_norm as rms_norm
+from .norms import sphere_project as sphere_project
+from .norms import tangent_project as tangent_project
+from .trajectory import Trajectory as Trajectory
+# --- end models ---
+
+# --- analysis (sadyn.analysis, sadyn.systems) ---
+# --- end analysis ---
+
+# --- sudoku and training (sadyn.sudoku, sadyn.models, sadyn.training) ---
+# --- end sudoku and training ---
+
+# --- plots and widgets (sadyn.plots, sadyn.widgets) ---
+# --- end plots and widgets ---
