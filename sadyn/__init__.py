@@ -14,6 +14,11 @@ from .norms import rms_norm as rms_norm
 from .norms import sphere_project as sphere_project
 from .norms import tangent_project as tangent_project
 from .trajectory import Trajectory as Trajectory
+from .dynamics import AKOrN as AKOrN
+from .dynamics import EnergySA as EnergySA
+from .dynamics import ItrSA as ItrSA
+from .dynamics import LoopedModel as LoopedModel
+from .dynamics import OscillatorToy as OscillatorToy
 # --- end models ---
 
 # --- analysis (sadyn.analysis, sadyn.systems) ---

@@ -10,7 +10,12 @@ import math
 import torch
 from torch import Tensor
 
-__all__ = ["check_tensor", "check_state", "check_positive", "check_same_shape", "check_in"]
+__all__ = ["check_tensor", "check_state", "check_positive", "check_same_shape", "check_in", "under_transform"]
+
+
+def under_transform(x: Tensor) -> bool:
+    """True inside torch.func transforms (jvp, vjp, vmap, jacrev, ...), where values cannot steer Python control flow."""
+    return bool(torch._C._functorch.is_functorch_wrapped_tensor(x))
 
 
 def check_tensor(x: object, name: str, *, finite: bool = True) -> Tensor:
@@ -22,7 +27,7 @@ def check_tensor(x: object, name: str, *, finite: bool = True) -> Tensor:
             f"`{name}` must have a floating dtype (float32 or float64), got {x.dtype}; "
             f"convert it with {name}.double() or {name}.float()."
         )
-    if finite and not bool(torch.isfinite(x).all()):
+    if finite and not under_transform(x) and not bool(torch.isfinite(x).all()):
         raise ValueError(f"`{name}` contains NaN or inf entries; pass a finite tensor.")
     return x
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 import torch
@@ -19,11 +20,13 @@ class Trajectory:
         energies: ``(steps + 1, *batch_shape)`` where the model defines an energy, else ``None``.
         diverged_at: ``None``, or the first step t whose state has a NaN or inf entry. From that step on the
             states (and energies) are NaN: the iteration stopped there instead of propagating garbage.
+        energy_kind: ``"lyapunov"`` (a provable energy), ``"pseudo"`` (AKOrN's score) or ``None``.
     """
 
     states: Tensor
     energies: Tensor | None = None
     diverged_at: int | None = None
+    energy_kind: str | None = None
 
     @property
     def steps(self) -> int:
@@ -53,11 +56,14 @@ class Trajectory:
         return f"Trajectory(steps={self.steps}, state_shape={shape}{energy}, {status})"
 
 
-def collect(step, X0: Tensor, steps: int, energy=None) -> Trajectory:
+def collect(step, X0: Tensor, steps: int, energy=None, energy_kind: str | None = None) -> Trajectory:
     """Iterate ``step`` from X0 without gradients; stop at the first non-finite state (see `Trajectory`)."""
-    if int(steps) != steps or steps < 1:
+    try:
+        steps = operator.index(steps)
+    except TypeError:
+        raise TypeError(f"`steps` must be a positive integer, got {steps!r} of type {type(steps).__name__}.") from None
+    if steps < 1:
         raise ValueError(f"`steps` must be a positive integer, got steps={steps}.")
-    steps = int(steps)
     states = X0.new_full((steps + 1, *X0.shape), float("nan"))
     batch = X0.shape[:-2]
     energies = None if energy is None else X0.new_full((steps + 1, *batch), float("nan"))
@@ -73,4 +79,5 @@ def collect(step, X0: Tensor, steps: int, energy=None) -> Trajectory:
             states[t] = X
             if energies is not None:
                 energies[t] = energy(X)
-    return Trajectory(states=states, energies=energies, diverged_at=diverged_at)
+    kind = energy_kind if energies is not None else None
+    return Trajectory(states=states, energies=energies, diverged_at=diverged_at, energy_kind=kind)
