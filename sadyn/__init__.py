@@ -25,7 +25,21 @@ from .dynamics import OscillatorToy as OscillatorToy
 # --- end analysis ---
 
 # --- sudoku and training (sadyn.sudoku, sadyn.models, sadyn.training) ---
+from . import sudoku as sudoku  # sadyn.sudoku.generate(...), .load_dataset(...): numpy only
 # --- end sudoku and training ---
 
 # --- plots and widgets (sadyn.plots, sadyn.widgets) ---
+from .geometry import count_clusters as count_clusters
+from .threads import threads as threads
 # --- end plots and widgets ---
+
+_LAZY = ("plots", "widgets", "exercises", "sudoku", "systems", "analysis", "dynamics")
+
+
+def __getattr__(name: str):
+    """Submodules that pull heavier dependencies (matplotlib, ipywidgets) load on first use: ``sd.widgets``."""
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'sadyn' has no attribute {name!r}")

@@ -1,0 +1,150 @@
+"""Plotting: one function per figure kind, a shared colour-blind-safe style, no global state.
+
+Every function takes ``ax=None`` (a new figure is made when omitted), returns the artists or the axes, and
+never calls ``plt.show()`` or changes ``rcParams`` outside the :func:`style` context manager.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator, Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = ["PALETTE", "style", "new_axes", "plot_energy", "plot_tokens_sphere", "plot_similarity",
+           "plot_eigenvalues", "figure_png", "grid"]
+
+# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+_RC = {
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "figure.dpi": 80,
+    "savefig.dpi": 80,
+    "font.size": 10,
+    "image.cmap": "cividis",
+}
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """The sadyn look (Okabe-Ito colours, light grid, cividis colormap) for the duration of a ``with`` block."""
+    with plt.rc_context(_RC):
+        yield
+
+
+def _np(x) -> np.ndarray:
+    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+
+
+def new_axes(ax: Axes | None = None, *, figsize=(4.5, 3.2), projection: str | None = None) -> Axes:
+    """Return ``ax`` or a fresh axes on a new figure (made inside :func:`style`)."""
+    if ax is not None:
+        return ax
+    with style():
+        fig = plt.figure(figsize=figsize)
+        return fig.add_subplot(projection=projection)
+
+
+def plot_energy(energies, ax: Axes | None = None, *, label: str | None = None, per_token: int | None = None) -> Axes:
+    """Energy against step. ``energies`` is ``(steps + 1,)`` or ``(steps + 1, batch)`` (one line per system)."""
+    ax = new_axes(ax)
+    E = _np(energies)
+    E = E.reshape(E.shape[0], -1)
+    if per_token:
+        E = E / per_token
+    with style():
+        for j in range(E.shape[1]):
+            ax.plot(np.arange(E.shape[0]), E[:, j], color=PALETTE[j % len(PALETTE)],
+                    label=label if j == 0 else None, lw=1.6)
+        ax.set_xlabel("step t")
+        ax.set_ylabel("energy per token" if per_token else "energy E(X_t)")
+        if label:
+            ax.legend(frameon=False)
+    return ax
+
+
+def plot_tokens_sphere(states, ax: Axes | None = None, *, show_paths: bool = True, title: str | None = None) -> Axes:
+    """Tokens of a D=3 trajectory on the unit sphere: start (hollow), end (filled) and their paths.
+
+    ``states`` has shape ``(steps + 1, S, 3)`` (one system).
+    """
+    Xs = _np(states)
+    if Xs.ndim != 3 or Xs.shape[-1] != 3:
+        raise ValueError(f"`states` must have shape (steps + 1, S, 3) for a sphere picture, got {Xs.shape}.")
+    ax = new_axes(ax, figsize=(4, 4), projection="3d")
+    with style():
+        u, v = np.mgrid[0:2 * np.pi:30j, 0:np.pi:15j]
+        ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.4)
+        if show_paths:
+            for i in range(Xs.shape[1]):
+                ax.plot(*Xs[:, i].T, color=PALETTE[5], lw=0.8, alpha=0.7)
+        ax.scatter(*Xs[0].T, facecolors="none", edgecolors=PALETTE[0], s=18, label="start")
+        ax.scatter(*Xs[-1].T, color=PALETTE[3], s=28, label="end", depthshade=False)
+        ax.set_box_aspect((1, 1, 1))
+        ax.set_axis_off()
+        ax.legend(frameon=False, loc="upper left")
+        if title:
+            ax.set_title(title)
+    return ax
+
+
+def plot_similarity(X, ax: Axes | None = None, *, title: str | None = None):
+    """Cosine similarities <x_i, x_j> / (|x_i||x_j|) of the tokens of one state ``(S, D)``: clusters are blocks."""
+    A = _np(X)
+    A = A / np.linalg.norm(A, axis=-1, keepdims=True)
+    ax = new_axes(ax, figsize=(3.6, 3.2))
+    with style():
+        im = ax.imshow(A @ A.T, vmin=-1, vmax=1, cmap="cividis")
+        ax.figure.colorbar(im, ax=ax, fraction=0.046)
+        ax.set_xlabel("token j")
+        ax.set_ylabel("token i")
+        ax.grid(False)
+        if title:
+            ax.set_title(title)
+    return im
+
+
+def plot_eigenvalues(eigenvalues, ax: Axes | None = None, *, label: str | None = None, color: str | None = None,
+                     circle: bool = True) -> Axes:
+    """Complex eigenvalues in the plane with the unit circle (stable inside, unstable outside)."""
+    z = _np(eigenvalues).ravel()
+    ax = new_axes(ax, figsize=(3.8, 3.8))
+    with style():
+        if circle:
+            t = np.linspace(0, 2 * np.pi, 400)
+            ax.plot(np.cos(t), np.sin(t), color="0.4", lw=1, ls="--")
+        ax.scatter(z.real, z.imag, s=14, color=color or PALETTE[0], label=label, alpha=0.8)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_xlabel("Re lambda")
+        ax.set_ylabel("Im lambda")
+        if label:
+            ax.legend(frameon=False)
+    return ax
+
+
+def figure_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (what notebooks display statically and widgets update in place)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def grid(n: int, *, ncols: int | None = None, size: Sequence[float] = (4.0, 3.2), projections=None) -> tuple[Figure, list[Axes]]:
+    """A figure with ``n`` axes in a row (or ``ncols`` columns); ``projections[i]`` may be "3d"."""
+    ncols = ncols or n
+    nrows = -(-n // ncols)
+    with style():
+        fig = plt.figure(figsize=(size[0] * ncols, size[1] * nrows))
+        axes = [fig.add_subplot(nrows, ncols, i + 1, projection=(projections or [None] * n)[i]) for i in range(n)]
+    return fig, axes

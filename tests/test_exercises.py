@@ -1,0 +1,39 @@
+"""Exercise checkers accept the instructors' solutions and explain wrong answers."""
+
+import importlib.util
+from pathlib import Path
+
+import torch
+
+from sadyn import exercises
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "tutorials" / "solutions"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, SOLUTIONS / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_solution_01_passes(capsys):
+    assert exercises.check_energy(load("solutions_01").energy)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def test_wrong_answers_get_hints(capsys):
+    def missing_factor(X, A, beta):
+        return torch.exp(beta * X @ A @ X.T).sum()
+
+    def not_attempted(X, A, beta):
+        raise NotImplementedError
+
+    def wrong_shape(X, A, beta):
+        return -torch.exp(beta * X @ A @ X.T)
+
+    assert not exercises.check_energy(missing_factor)
+    assert not exercises.check_energy(not_attempted)
+    assert not exercises.check_energy(wrong_shape)
+    out = capsys.readouterr().out
+    assert "not attempted yet" in out and "return one number" in out and "Not yet" in out

@@ -1,0 +1,30 @@
+"""Widgets driven as a reader would: setting a control's value fires the callback and recomputes the data."""
+
+import pytest
+
+import sadyn.widgets as w
+
+
+def test_energy_explorer_default_figure_and_slider_callbacks():
+    ex = w.energy_explorer(steps=80, tokens=12)
+    assert ex.data["decreasing"] and len(ex.figure.axes) >= 3
+    png_before = ex.png()
+    assert png_before[:4] == b"\x89PNG"
+    ex.controls["beta"].value = 8.0  # exactly what a slider move does
+    assert ex.data["beta"] == 8.0 and ex.data["decreasing"]
+    assert ex.png() != png_before
+    d = ex.update(beta=0.2, dt=0.3)
+    assert d["beta"] == 0.2 and d["dt"] == 0.3 and d["energies"].shape == (81,)
+    assert ex.seconds < 5.0
+
+
+def test_update_rejects_unknown_controls():
+    ex = w.energy_explorer(steps=10, tokens=4)
+    with pytest.raises(ValueError, match="unknown control"):
+        ex.update(temperature=1.0)
+
+
+def test_low_temperature_keeps_more_clusters_than_high_temperature():
+    few = w.clustering_run(beta=0.5, dt=0.2, steps=300, tokens=24)
+    many = w.clustering_run(beta=20.0, dt=0.2, steps=300, tokens=24)
+    assert few["clusters"] == 1 and many["clusters"] > 1
