@@ -14,7 +14,7 @@ import torch
 from .dynamics import EnergySA
 from .norms import sphere_project
 
-__all__ = ["check_energy"]
+__all__ = ["check_energy", "check_energy_rate"]
 
 
 def _report(ok: bool, message: str) -> bool:
@@ -51,3 +51,29 @@ def check_energy(energy: Callable[[torch.Tensor, torch.Tensor, float], torch.Ten
                 hint = " The sign is off: the energy is minus a sum of exponentials."
             return _report(False, f"for S={S}, D={D}, beta={beta} expected {expected:.6g}, got {float(got_t):.6g}.{hint}")
     return _report(True, f"your energy matches sadyn's on {trials} random states.")
+
+
+def check_energy_rate(energy_rate: Callable[[EnergySA, torch.Tensor], torch.Tensor], *, trials: int = 4) -> bool:
+    """Exercise 02: ``energy_rate(model, X)`` should return dE/dt = <grad E(X), model.velocity(X)> per batch element
+    (shape ``X.shape[:-2]``), with the gradient taken by autograd."""
+    g = torch.Generator().manual_seed(4321)
+    for trial in range(trials):
+        heads = (1, 2)[trial % 2]
+        model = EnergySA(4 * heads, heads, condition="broken", dtype=torch.float64, generator=g)
+        X = torch.randn(3, 5, 4 * heads, generator=g, dtype=torch.float64)
+        X = model.normalize(X) if model.project else X
+        expected = model.energy_rate(X)
+        try:
+            got = energy_rate(model, X.clone())
+        except NotImplementedError:
+            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
+        except Exception as exc:
+            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        got_t = torch.as_tensor(got).detach().to(torch.float64)
+        if got_t.shape != expected.shape:
+            return _report(False, f"return one rate per state: shape {tuple(expected.shape)}, got {tuple(got_t.shape)}; "
+                                  f"sum the product over the last two axes only.")
+        if not torch.allclose(got_t, expected, rtol=1e-8, atol=1e-10):
+            return _report(False, f"for heads={heads} expected {expected.tolist()}, got {got_t.tolist()}. Hint: "
+                                  f"torch.autograd.grad(model.energy(X).sum(), X) needs X.requires_grad_(True).")
+    return _report(True, f"your dE/dt matches sadyn's on {trials} random models.")

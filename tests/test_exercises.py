@@ -22,6 +22,19 @@ def test_solution_01_passes(capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
+def test_solution_02_passes(capsys):
+    assert exercises.check_energy_rate(load("solutions_02").energy_rate)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def test_wrong_energy_rate_gets_a_hint(capsys):
+    def velocity_norm(model, X):
+        return -model.velocity(X).pow(2).sum((-2, -1))
+
+    assert not exercises.check_energy_rate(velocity_norm)
+    assert "Hint" in capsys.readouterr().out
+
+
 def test_wrong_answers_get_hints(capsys):
     def missing_factor(X, A, beta):
         return torch.exp(beta * X @ A @ X.T).sum()

@@ -28,3 +28,12 @@ def test_low_temperature_keeps_more_clusters_than_high_temperature():
     few = w.clustering_run(beta=0.5, dt=0.2, steps=300, tokens=24)
     many = w.clustering_run(beta=20.0, dt=0.2, steps=300, tokens=24)
     assert few["clusters"] == 1 and many["clusters"] > 1
+
+
+def test_symmetry_explorer_knob_breaks_the_energy():
+    ex = w.symmetry_explorer()
+    assert ex.data["increasing_steps"] == 0.0 and ex.data["positive_rate_share"] == 0.0
+    ex.controls["symmetry_breaking"].value = 1.0
+    assert ex.data["positive_rate_share"] > 0.1
+    d = ex.update(heads=2, beta=2.0)
+    assert d["heads"] == 2 and d["energies"].shape == (401,)

@@ -161,7 +161,8 @@ class EnergySA(LoopedModel):
         with torch.enable_grad():
             Xg = X.detach().requires_grad_(True)
             (grad,) = torch.autograd.grad(self._energy(Xg, None).sum(), Xg)
-        return (grad * self.velocity(X)).sum((-2, -1)).detach()
+        with torch.no_grad():
+            return (grad * self.velocity(X)).sum((-2, -1))
 
     def extra_repr(self) -> str:
         return f"condition={self.condition!r}, dt={self.dt}, project={self.project}, symmetry_breaking={self.symmetry_breaking}"

@@ -3,5 +3,7 @@
 from ._explorer import Explorer as Explorer
 from .energy import clustering_run as clustering_run
 from .energy import energy_explorer as energy_explorer
+from .symmetry import symmetry_explorer as symmetry_explorer
+from .symmetry import symmetry_run as symmetry_run
 
-__all__ = ["Explorer", "energy_explorer", "clustering_run"]
+__all__ = ["Explorer", "energy_explorer", "clustering_run", "symmetry_explorer", "symmetry_run"]
