@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["Geometry", "geometry", "check_size", "as_board", "as_boards"]
+__all__ = ["Geometry", "geometry", "check_size", "as_board", "as_boards", "cell_units", "board_tokens"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ def geometry(size: int) -> Geometry:
 def _as_int_array(x: object, name: str) -> np.ndarray:
     arr = np.asarray(x)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.floating) and arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+        floating = np.issubdtype(arr.dtype, np.floating) and arr.size and np.all(np.isfinite(arr))
+        if floating and np.all(arr == np.round(arr)) and np.abs(arr).max() < 2**31:
             return arr.astype(np.int64)
         raise TypeError(
             f"`{name}` must hold integer digits (0 = blank), got dtype {arr.dtype}; "
@@ -73,22 +74,62 @@ def _check_square(arr: np.ndarray, name: str, ndims: tuple[int, ...]) -> int:
     return check_size(arr.shape[-1], f"{name}.shape[-1]")
 
 
+def _check_digits(arr: np.ndarray, name: str, lo: int, size: int) -> None:
+    if arr.size and (arr.min() < lo or arr.max() > size):
+        bad = tuple(int(v) for v in np.argwhere((arr < lo) | (arr > size))[0])
+        where = "(row, col)" if arr.ndim == 2 else "(board, row, col)"
+        raise ValueError(
+            f"`{name}` must hold digits in [{lo}, {size}]{' (0 = blank)' if lo == 0 else ''}, "
+            f"got {int(arr[bad])} at {where}={bad}."
+        )
+
+
 def as_board(x: object, name: str = "puzzle", *, blanks: bool = True) -> np.ndarray:
     """Validate one board: shape (size, size), integer digits in [0, size] (or [1, size] if not ``blanks``)."""
     arr = _as_int_array(x, name)
     size = _check_square(arr, name, (2,))
-    lo = 0 if blanks else 1
-    if arr.size and (arr.min() < lo or arr.max() > size):
-        bad = tuple(int(v) for v in np.argwhere((arr < lo) | (arr > size))[0])
-        raise ValueError(
-            f"`{name}` must hold digits in [{lo}, {size}]{' (0 = blank)' if blanks else ''}, "
-            f"got {int(arr[bad])} at (row, col)={bad}."
-        )
+    _check_digits(arr, name, 0 if blanks else 1, size)
     return arr
 
 
-def as_boards(x: object, name: str) -> np.ndarray:
-    """Validate a board or a batch of boards; return shape (n, size, size) with integer dtype."""
+def as_boards(x: object, name: str, *, digits: str | None = None) -> np.ndarray:
+    """Validate a board or a batch of boards; return shape (n, size, size) with integer dtype.
+
+    ``digits="blanks"`` also requires values in [0, size], ``digits="full"`` values in [1, size]; ``None``
+    checks no range (predictions may hold anything).
+    """
     arr = _as_int_array(x, name)
-    _check_square(arr, name, (2, 3))
+    size = _check_square(arr, name, (2, 3))
+    if digits is not None:
+        _check_digits(arr, name, {"blanks": 0, "full": 1}[digits], size)
     return arr[None] if arr.ndim == 2 else arr
+
+
+def cell_units(size: int = 9) -> np.ndarray:
+    """Row, column and box of every cell: an int64 array of shape ``(size * size, 3)``, cells row-major.
+
+    Boxes are numbered row-major too (box ``(r // b) * b + c // b`` with ``b = sqrt(size)``). These are the
+    indices a model needs for learned row, column and box embeddings.
+    """
+    g = geometry(check_size(size))
+    return np.stack([g.row_of, g.col_of, g.box_of], axis=1).astype(np.int64)
+
+
+def board_tokens(puzzles: object) -> tuple[np.ndarray, np.ndarray]:
+    """Turn boards into model inputs: ``(digits, is_given)``, one token per cell in row-major order.
+
+    **Arguments:** ``puzzles``, integer digits (0 = blank) of shape ``(size, size)`` or ``(n, size, size)``.
+
+    **Returns:** ``digits``, int64 of shape ``(n, size * size)`` (or ``(size * size,)`` for one board) with
+    values in ``0..size`` (ready for an embedding table with ``size + 1`` rows, row 0 = blank); ``is_given``,
+    bool of the same shape, ``digits > 0``.
+
+    **Raises:** ``ValueError`` for a wrong shape or digits outside ``[0, size]``; ``TypeError`` for non-integers.
+    """
+    single = np.ndim(puzzles) == 2
+    boards = as_boards(puzzles, "puzzles", digits="blanks")
+    size = boards.shape[-1]
+    digits = boards.reshape(boards.shape[0], size * size).astype(np.int64)
+    if single:
+        digits = digits[0]
+    return digits, digits > 0

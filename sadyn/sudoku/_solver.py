@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._grid import Geometry, as_board, as_boards, geometry
+from ._grid import Geometry, as_boards, geometry
 
 __all__ = ["solve", "count_solutions", "is_valid_solution", "search", "find_conflict"]
 
@@ -113,48 +113,72 @@ def _flat(puzzle: np.ndarray) -> list[int]:
     return [int(v) for v in puzzle.ravel()]
 
 
-def count_solutions(puzzle: object, limit: int = 2) -> int:
+def _check_limit(limit: object) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)):
+        raise TypeError(f"`limit` must be an int >= 1 (2 tests uniqueness), got {type(limit).__name__} {limit!r}.")
+    if limit < 1:
+        raise ValueError(f"`limit` must be an int >= 1 (2 tests uniqueness), got limit={limit}.")
+    return int(limit)
+
+
+def count_solutions(puzzle: object, limit: int = 2) -> int | np.ndarray:
     """Count the solutions of ``puzzle``, stopping at ``limit``.
 
-    **Arguments:** ``puzzle``, an integer array of shape (size, size) with 0 for blanks (size 4, 9, 16 or 25);
-    ``limit``, the count at which to stop (``2`` answers "is it unique?").
+    **Arguments:** ``puzzle``, an integer array of shape (size, size) with 0 for blanks (size 4, 9, 16 or 25),
+    or a batch of shape (n, size, size).
 
-    **Returns:** ``min(number of solutions, limit)``; 0 when the givens conflict.
+    **Other arguments:** ``limit``, the count at which to stop (``2`` answers "is it unique?").
 
-    **Raises:** ``ValueError`` for a wrong shape or digits outside [0, size]; ``TypeError`` for non-integers.
+    **Returns:** ``min(number of solutions, limit)``, 0 when the givens conflict: an int for one board, an
+    int64 array of shape (n,) for a batch.
+
+    **Raises:** ``ValueError`` for a wrong shape, digits outside [0, size] or ``limit < 1``; ``TypeError`` for
+    non-integer digits or ``limit``.
     """
-    board = as_board(puzzle, "puzzle")
-    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
-        raise ValueError(f"`limit` must be an int >= 1 (2 tests uniqueness), got limit={limit!r}.")
-    count, _ = search(_flat(board), geometry(board.shape[0]), int(limit))
-    return count
+    single = np.ndim(puzzle) == 2
+    boards = as_boards(puzzle, "puzzle", digits="blanks")
+    limit = _check_limit(limit)
+    geom = geometry(boards.shape[-1])
+    counts = np.array([search(_flat(b), geom, limit)[0] for b in boards], dtype=np.int64)
+    return int(counts[0]) if single else counts
 
 
-def solve(puzzle: object) -> np.ndarray:
-    """Solve a Sudoku puzzle.
-
-    **Arguments:** ``puzzle``, an integer array of shape (size, size), 0 = blank.
-
-    **Returns:** the solution, an int8 array of shape (size, size). If the puzzle has several solutions the
-    first one in search order is returned; check uniqueness with ``count_solutions(puzzle) == 1``.
-
-    **Raises:** ``ValueError`` for a wrong shape, digits outside [0, size], two equal givens in one row,
-    column or box, or a puzzle without solution; ``TypeError`` for non-integer digits.
-    """
-    board = as_board(puzzle, "puzzle")
-    geom = geometry(board.shape[0])
+def _solve_one(board: np.ndarray, geom: Geometry, where: str) -> np.ndarray:
     cells = _flat(board)
     clash = find_conflict(cells, geom)
     if clash is not None:
         (r0, c0), (r1, c1) = (divmod(i, geom.size) for i in clash)
         raise ValueError(
-            f"`puzzle` has conflicting givens: digit {cells[clash[0]]} at (row, col)=({r0}, {c0}) and "
+            f"`puzzle`{where} has conflicting givens: digit {cells[clash[0]]} at (row, col)=({r0}, {c0}) and "
             f"({r1}, {c1}) share a row, column or box; fix or blank one of them."
         )
     count, first = search(cells, geom, 1)
     if count == 0 or first is None:
-        raise ValueError("`puzzle` has no solution: its givens do not conflict directly but cannot be completed.")
+        raise ValueError(
+            f"`puzzle`{where} has no solution: its givens do not conflict directly but cannot be completed."
+        )
     return np.asarray(first, dtype=np.int8).reshape(board.shape)
+
+
+def solve(puzzle: object) -> np.ndarray:
+    """Solve a Sudoku puzzle (or a batch of them) by backtracking.
+
+    **Arguments:** ``puzzle``, an integer array of shape (size, size), 0 = blank, or (n, size, size).
+
+    **Returns:** the solution, an int8 array of the same shape. If a puzzle has several solutions the first
+    one in search order is returned; check uniqueness with ``count_solutions(puzzle) == 1``.
+
+    **Raises:** ``ValueError`` for a wrong shape, digits outside [0, size], two equal givens in one row,
+    column or box, or a puzzle without solution (naming the board of a batch); ``TypeError`` for non-integer
+    digits.
+    """
+    single = np.ndim(puzzle) == 2
+    boards = as_boards(puzzle, "puzzle", digits="blanks")
+    geom = geometry(boards.shape[-1])
+    out = np.empty(boards.shape, dtype=np.int8)
+    for b, board in enumerate(boards):
+        out[b] = _solve_one(board, geom, "" if single else f"[{b}]")
+    return out[0] if single else out
 
 
 def is_valid_solution(grid: object, puzzle: object | None = None) -> bool | np.ndarray:
@@ -168,8 +192,8 @@ def is_valid_solution(grid: object, puzzle: object | None = None) -> bool | np.n
 
     **Raises:** ``ValueError`` for wrong shapes or a ``puzzle`` whose shape differs from ``grid``'s.
     """
+    single = np.ndim(grid) == 2
     g = as_boards(grid, "grid")
-    single = np.ndim(np.asarray(grid)) == 2
     n, size = g.shape[0], g.shape[-1]
     box = geometry(size).box
     want = np.arange(1, size + 1)
@@ -182,6 +206,8 @@ def is_valid_solution(grid: object, puzzle: object | None = None) -> bool | np.n
     if puzzle is not None:
         p = as_boards(puzzle, "puzzle")
         if p.shape != g.shape:
-            raise ValueError(f"`puzzle` must have the shape of `grid` {g.shape[1:] if single else g.shape}, got {np.shape(puzzle)}.")
+            raise ValueError(
+                f"`puzzle` must have the shape of `grid` {g.shape[1:] if single else g.shape}, got {np.shape(puzzle)}."
+            )
         ok &= np.all((p == 0) | (p == g), axis=(1, 2))
     return bool(ok[0]) if single else ok
