@@ -14,7 +14,7 @@ import torch
 from .dynamics import EnergySA
 from .norms import sphere_project
 
-__all__ = ["check_energy", "check_energy_rate"]
+__all__ = ["check_energy", "check_energy_rate", "check_toy_eigenvalues", "check_rmsnorm_jacobian"]
 
 
 def _report(ok: bool, message: str) -> bool:
@@ -77,3 +77,57 @@ def check_energy_rate(energy_rate: Callable[[EnergySA, torch.Tensor], torch.Tens
             return _report(False, f"for heads={heads} expected {expected.tolist()}, got {got_t.tolist()}. Hint: "
                                   f"torch.autograd.grad(model.energy(X).sum(), X) needs X.requires_grad_(True).")
     return _report(True, f"your dE/dt matches sadyn's on {trials} random models.")
+
+
+def check_toy_eigenvalues(toy_eigenvalues: Callable[[float, torch.Tensor], torch.Tensor]) -> bool:
+    """Exercise 04: ``toy_eigenvalues(eta, omegas)`` should return the eigenvalues of I + eta Omega for the
+    frequencies ``omegas`` (one per channel pair), as a complex tensor in any order (eq. (18))."""
+    from .analysis.spectra import eigenvalues
+    from .dynamics import OscillatorToy
+
+    for eta, omegas in ((0.3, [1.0]), (0.5, [2.0, 0.5]), (1.2, [0.1, 3.0, 1.0])):
+        w = torch.tensor(omegas, dtype=torch.float64)
+        toy = OscillatorToy(2 * len(omegas), eta=eta, omega=w, normalize=False, dtype=torch.float64)
+        expected = eigenvalues(toy.as_map(), torch.ones(1, 2 * len(omegas), dtype=torch.float64))
+        try:
+            got = torch.as_tensor(toy_eigenvalues(eta, w.clone()))
+        except NotImplementedError:
+            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
+        except Exception as exc:
+            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        got = got.to(torch.complex128).flatten()
+        if got.numel() != expected.numel():
+            return _report(False, f"{len(omegas)} frequencies give {expected.numel()} eigenvalues (a conjugate pair each), "
+                                  f"got {got.numel()}.")
+        key = lambda z: torch.argsort(z.real * 1e6 + z.imag)  # noqa: E731
+        if not torch.allclose(got[key(got)], expected[key(expected)], atol=1e-9):
+            return _report(False, f"for eta={eta}, omegas={omegas} expected {expected.numpy().round(4)}, "
+                                  f"got {got.numpy().round(4)}. Hint: each pair gives 1 +- i eta omega.")
+    return _report(True, "1 +- i eta omega for every pair: outside the unit circle whenever eta * omega != 0.")
+
+
+def check_rmsnorm_jacobian(rmsnorm_jacobian: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+    """Exercise 03: ``rmsnorm_jacobian(y, gamma)`` should return the D x D Jacobian of y -> gamma * y / ||y|| at one
+    token ``y`` (Lemma A.3: diag(gamma) (I - yhat yhat^T) / ||y||), checked against autodiff."""
+    from .analysis.jacobian import jacobian
+    from .norms import rms_norm
+
+    g = torch.Generator().manual_seed(99)
+    for D in (2, 5, 8):
+        y = 3 * torch.randn(D, generator=g, dtype=torch.float64)
+        gamma = torch.rand(D, generator=g, dtype=torch.float64) + 0.5
+        expected = jacobian(lambda v: rms_norm(v, gamma), y)
+        try:
+            got = torch.as_tensor(rmsnorm_jacobian(y.clone(), gamma.clone()), dtype=torch.float64)
+        except NotImplementedError:
+            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
+        except Exception as exc:
+            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        if got.shape != (D, D):
+            return _report(False, f"return a ({D}, {D}) matrix for a token of dimension {D}, got shape {tuple(got.shape)}.")
+        if not torch.allclose(got, expected, atol=1e-10):
+            hint = " Hint: the projector is I - y y^T / ||y||^2, and gamma multiplies the rows (diag(gamma) on the left)."
+            if torch.allclose(got, expected.T, atol=1e-10):
+                hint = " You have the transpose: gamma scales the output coordinates, i.e. the rows."
+            return _report(False, f"for D={D} the largest difference from autodiff is {float((got - expected).abs().max()):.3g}.{hint}")
+    return _report(True, "your Jacobian matches autodiff: a projector (norm 1) divided by ||y||, times the gain.")

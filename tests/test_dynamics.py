@@ -19,6 +19,8 @@ def make(name: str, dtype=D64, **kw):
         return sd.AKOrN(8, 2, oscillator_dim=4, dtype=dtype, generator=g, **kw)
     if name == "akorn-rms":
         return sd.AKOrN(8, 2, oscillator_dim=2, norm="rms", gamma=0.7, omega_mode="pair", dtype=dtype, generator=g, **kw)
+    if name == "akorn-none":
+        return sd.AKOrN(8, 2, norm=None, eta=0.1, dtype=dtype, generator=g, **kw)
     if name == "energy":
         return sd.EnergySA(8, dtype=dtype, generator=g, **kw)
     if name == "energy-heads":
@@ -28,7 +30,7 @@ def make(name: str, dtype=D64, **kw):
     raise KeyError(name)
 
 
-MODELS = ["itrsa", "itrsa-none", "akorn", "akorn-rms", "energy", "energy-heads", "toy"]
+MODELS = ["itrsa", "itrsa-none", "akorn", "akorn-rms", "akorn-none", "energy", "energy-heads", "toy"]
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -144,6 +146,7 @@ def test_unnormalized_itrsa_divergence_is_reported_not_hidden():
         (lambda: sd.AKOrN(12, 2, oscillator_dim=3), ValueError, "`oscillator_dim` must be an even"),
         (lambda: sd.AKOrN(12, 2, oscillator_dim=8), ValueError, "divisible by `oscillator_dim`"),
         (lambda: sd.AKOrN(8, 2, omega_mode="per-token"), ValueError, "`omega_mode`"),
+        (lambda: sd.AKOrN(8, 2, norm="layer"), ValueError, "`norm` must be one of"),
         (lambda: sd.OscillatorToy(5), ValueError, "`dim` must be an even"),
         (lambda: sd.OscillatorToy(4, omega=[1.0, 2.0, 3.0]), ValueError, "`omega` must be a number or have"),
         (lambda: sd.EnergySA(8, 2, condition="symmetric"), ValueError, "single-head condition"),

@@ -35,6 +35,19 @@ def test_wrong_energy_rate_gets_a_hint(capsys):
     assert "Hint" in capsys.readouterr().out
 
 
+def test_solution_04_passes(capsys):
+    assert exercises.check_toy_eigenvalues(load("solutions_04").toy_eigenvalues)
+    assert not exercises.check_toy_eigenvalues(lambda eta, w: 1 + 1j * eta * w)
+    assert "conjugate pair" in capsys.readouterr().out
+
+
+def test_solution_03_passes(capsys):
+    sol = load("solutions_03").rmsnorm_jacobian
+    assert exercises.check_rmsnorm_jacobian(sol)
+    assert not exercises.check_rmsnorm_jacobian(lambda y, g: sol(y, g).T)
+    assert "transpose" in capsys.readouterr().out
+
+
 def test_wrong_answers_get_hints(capsys):
     def missing_factor(X, A, beta):
         return torch.exp(beta * X @ A @ X.T).sum()

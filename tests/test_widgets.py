@@ -37,3 +37,23 @@ def test_symmetry_explorer_knob_breaks_the_energy():
     assert ex.data["positive_rate_share"] > 0.1
     d = ex.update(heads=2, beta=2.0)
     assert d["heads"] == 2 and d["energies"].shape == (401,)
+
+
+def test_oscillation_explorer_normalization_switch():
+    ex = w.oscillation_explorer(eta=0.5, omega=1.0, normalize=False)
+    assert ex.data["max_modulus"] == pytest.approx((1 + 0.25) ** 0.5, rel=1e-9)
+    assert float(ex.data["norms"][-1]) > 10
+    ex.controls["normalize"].value = True
+    assert ex.data["spectral_norm"] <= 1 + 1e-12 and float(ex.data["norms"][-1]) == pytest.approx(1.0)
+    d = ex.update(ratio=0.5, eta=1.0)
+    assert d["ratio"] == 0.5 and d["spectral_norm"] > 1  # one step may stretch with two frequencies
+
+
+def test_jacobian_explorer_normalization_shrinks_the_norm_below_the_bound():
+    ex = w.jacobian_explorer(tokens=8, radius=10.0)
+    d = ex.data
+    assert d["measured"] <= d["bound"] * (1 + 1e-6) and d["measured"] < d["unnormalized"]
+    ex.controls["norm"].value = "none"
+    assert ex.data["bound"] is None and ex.data["measured"] == ex.data["unnormalized"]
+    d = ex.update(norm="layer", tokens=12, eta=0.5)
+    assert d["tokens"] == 12 and 12 in d["grid"] and d["measured"] <= d["bound"] * (1 + 1e-6)

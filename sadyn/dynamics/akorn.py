@@ -8,7 +8,8 @@ Each token of dimension D is split into D/N oscillators of dimension N (N even).
 with Omg the rotation of channel pairs (``sadyn.dynamics._omega``), Proj^{osc}_X the projection of every
 oscillator onto the tangent space of its sphere at X, and Pi^{osc} the projection back to the unit sphere.
 ``norm="rms"`` replaces Pi^{osc} by an oscillator-wise RMSNorm with a learned gain (the paper's
-"AKOrN + RMSNorm"; we keep the tangent projection, which the paper does not specify).
+"AKOrN + RMSNorm"; we keep the tangent projection, which the paper does not specify); ``norm=None`` removes it
+(X_{t+1} = X + eta Delta X, Sec. 5's "without normalization").
 
 Unlike the reference code, ``omega=0`` is a real zero rotation: the step stays X + eta Proj(...), it is not
 silently rescaled to eta / (1 + eta).
@@ -40,7 +41,8 @@ class AKOrN(AttentionLoop):
         eta: step size (> 0), learnable scalar (AKOrN's ``gamma``, initialized to 1).
         omega: natural frequency; with ``omega_mode="global"`` one scalar for every pair, with
             ``"pair"`` one learnable frequency per channel pair (D/2 of them), all initialized to ``omega``.
-        norm: "sphere" (Pi^{osc}, default) or "rms" (oscillator-wise RMSNorm with gain ``gamma``).
+        norm: "sphere" (Pi^{osc}, default), "rms" (oscillator-wise RMSNorm with gain ``gamma``) or None (no
+            normalization: the unstable variant the paper trains for one epoch).
         project: apply the tangent projection to C + MSA(X) (default True, as in AKOrN).
         bias, beta, scale, generator, dtype, device: passed to :class:`MultiHeadSelfAttention`.
 
@@ -58,7 +60,7 @@ class AKOrN(AttentionLoop):
         omega_mode: str = "global",
         learn_eta: bool = True,
         learn_omega: bool = True,
-        norm: str = "sphere",
+        norm: str | None = "sphere",
         gamma: float = 1.0,
         learn_gamma: bool = True,
         project: bool = True,
@@ -81,7 +83,7 @@ class AKOrN(AttentionLoop):
                 f"choose N among the even divisors of dim."
             )
         check_in(omega_mode, "omega_mode", ("global", "pair"))
-        check_in(norm, "norm", ("sphere", "rms"))
+        check_in(norm, "norm", ("sphere", "rms", None))
         check_positive(abs(float(omega)), "abs(omega)", allow_zero=True)
         self.attention = MultiHeadSelfAttention(
             dim, heads, bias=bias, beta=beta, scale=scale, generator=generator, dtype=dtype, device=device
