@@ -7,6 +7,7 @@ Instructors' solutions live in ``tutorials/solutions/`` and the test suite runs 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import torch
@@ -14,7 +15,8 @@ import torch
 from .dynamics import EnergySA
 from .norms import sphere_project
 
-__all__ = ["check_energy", "check_energy_rate", "check_toy_eigenvalues", "check_rmsnorm_jacobian"]
+__all__ = ["check_energy", "check_energy_rate", "check_toy_eigenvalues", "check_rmsnorm_jacobian",
+           "check_logistic_exponent"]
 
 
 def _report(ok: bool, message: str) -> bool:
@@ -131,3 +133,26 @@ def check_rmsnorm_jacobian(rmsnorm_jacobian: Callable[[torch.Tensor, torch.Tenso
                 hint = " You have the transpose: gamma scales the output coordinates, i.e. the rows."
             return _report(False, f"for D={D} the largest difference from autodiff is {float((got - expected).abs().max()):.3g}.{hint}")
     return _report(True, "your Jacobian matches autodiff: a projector (norm 1) divided by ||y||, times the gain.")
+
+
+def check_logistic_exponent(logistic_exponent: Callable[[float, float, int], float]) -> bool:
+    """Exercise 05: ``logistic_exponent(r, x0, steps)`` should return the Lyapunov exponent of x -> r x (1 - x),
+    the orbit average of ln|f'(x_t)| = ln|r (1 - 2 x_t)|, compared with ln 2 at r = 4 and with sadyn elsewhere."""
+    from .analysis.lyapunov import lyapunov_spectrum
+    from .systems import Logistic
+
+    for r in (4.0, 3.5, 3.9):
+        x0 = torch.tensor([0.3], dtype=torch.float64)
+        ref = float(lyapunov_spectrum(Logistic(r), x0, steps=4000, transient=100).exponents[0])
+        try:
+            got = float(logistic_exponent(r, 0.3, 4000))
+        except NotImplementedError:
+            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
+        except Exception as exc:
+            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        if abs(got - ref) > 0.02:
+            hint = " Hint: average log|r (1 - 2 x_t)| over the orbit, not log|x_t|."
+            if abs(got - ref / math.log(2)) < 0.03:
+                hint = " You used log base 2: exponents here are natural logs (nats per step)."
+            return _report(False, f"at r={r} expected about {ref:.4f}, got {got:.4f}.{hint}")
+    return _report(True, "ln 2 at r = 4, and the periodic window at r = 3.5 is negative, as it should be.")

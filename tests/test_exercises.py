@@ -48,6 +48,13 @@ def test_solution_03_passes(capsys):
     assert "transpose" in capsys.readouterr().out
 
 
+def test_solution_05_passes(capsys):
+    sol = load("solutions_05").logistic_exponent
+    assert exercises.check_logistic_exponent(sol)
+    assert not exercises.check_logistic_exponent(lambda r, x0, steps: sol(r, x0, steps) / 0.6931471805599453)
+    assert "log base 2" in capsys.readouterr().out
+
+
 def test_wrong_answers_get_hints(capsys):
     def missing_factor(X, A, beta):
         return torch.exp(beta * X @ A @ X.T).sum()

@@ -57,3 +57,16 @@ def test_jacobian_explorer_normalization_shrinks_the_norm_below_the_bound():
     assert ex.data["bound"] is None and ex.data["measured"] == ex.data["unnormalized"]
     d = ex.update(norm="layer", tokens=12, eta=0.5)
     assert d["tokens"] == 12 and 12 in d["grid"] and d["measured"] <= d["bound"] * (1 + 1e-6)
+
+
+def test_lyapunov_explorer_point_drives_the_estimate():
+    from sadyn.experiments import lyapunov_phase_diagram
+
+    diagram = lyapunov_phase_diagram(etas=(0.3, 3.0), scales=(0.5, 2.0), steps=40, transient=10)
+    assert diagram["rms"]["max"].shape == (2, 2) and not diagram["rms"]["divergent"].any()
+    ex = w.lyapunov_explorer(diagram, eta=0.3, scale=0.5, steps=40)
+    assert ex.data["max"] < 0 and ex.data["status"] == "ok"
+    ex.controls["norm"].value = "none"
+    ex.controls["scale"].value = 2.0
+    ex.controls["eta"].value = 3.0
+    assert ex.data["norm"] is None and ex.data["max"] > ex.data["spectrum"].exponents.new_tensor(0.1)
