@@ -16,7 +16,7 @@ from .dynamics import EnergySA
 from .norms import sphere_project
 
 __all__ = ["check_energy", "check_energy_rate", "check_toy_eigenvalues", "check_rmsnorm_jacobian",
-           "check_logistic_exponent"]
+           "check_logistic_exponent", "check_order_parameter"]
 
 
 def _report(ok: bool, message: str) -> bool:
@@ -156,3 +156,28 @@ def check_logistic_exponent(logistic_exponent: Callable[[float, float, int], flo
                 hint = " You used log base 2: exponents here are natural logs (nats per step)."
             return _report(False, f"at r={r} expected about {ref:.4f}, got {got:.4f}.{hint}")
     return _report(True, "ln 2 at r = 4, and the periodic window at r = 3.5 is negative, as it should be.")
+
+
+def check_order_parameter(order_parameter: Callable[[torch.Tensor], torch.Tensor]) -> bool:
+    """Exercise 06: ``order_parameter(theta)`` should return r = |mean_j exp(i theta_j)| for phases ``theta`` of shape
+    (..., N), one value per leading index."""
+    from .systems import Kuramoto
+
+    g = torch.Generator().manual_seed(6)
+    cases = [torch.zeros(5, dtype=torch.float64), torch.linspace(0, 2 * math.pi, 9, dtype=torch.float64)[:-1],
+             2 * math.pi * torch.rand(3, 50, generator=g, dtype=torch.float64)]
+    for theta in cases:
+        expected = Kuramoto.order_parameter(theta)
+        try:
+            got = torch.as_tensor(order_parameter(theta.clone()), dtype=torch.float64)
+        except NotImplementedError:
+            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
+        except Exception as exc:
+            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        if got.shape != expected.shape:
+            return _report(False, f"for phases of shape {tuple(theta.shape)} return shape {tuple(expected.shape)} "
+                                  f"(average over the last axis), got {tuple(got.shape)}.")
+        if not torch.allclose(got, expected, atol=1e-10):
+            return _report(False, f"for phases {theta.flatten()[:4].numpy().round(2)}... expected {expected.numpy().round(4)}, "
+                                  f"got {got.numpy().round(4)}. Hint: average the unit vectors (cos, sin) first, then take the length.")
+    return _report(True, "1 for identical phases, 0 for evenly spread ones.")

@@ -55,6 +55,13 @@ def test_solution_05_passes(capsys):
     assert "log base 2" in capsys.readouterr().out
 
 
+def test_solution_06_passes(capsys):
+    sol = load("solutions_06").order_parameter
+    assert exercises.check_order_parameter(sol)
+    assert not exercises.check_order_parameter(lambda theta: torch.cos(theta).abs().mean(-1))
+    assert "Hint" in capsys.readouterr().out
+
+
 def test_wrong_answers_get_hints(capsys):
     def missing_factor(X, A, beta):
         return torch.exp(beta * X @ A @ X.T).sum()

@@ -70,3 +70,10 @@ def test_lyapunov_explorer_point_drives_the_estimate():
     ex.controls["scale"].value = 2.0
     ex.controls["eta"].value = 3.0
     assert ex.data["norm"] is None and ex.data["max"] > ex.data["spectrum"].exponents.new_tensor(0.1)
+
+
+def test_kuramoto_explorer_crosses_the_transition():
+    ex = w.kuramoto_explorer(K=0.5, gamma=0.5, n=400, time=20.0)
+    assert ex.data["r_inf"] < 0.2 and ex.data["theory"] == 0.0
+    ex.controls["K"].value = 3.0
+    assert abs(ex.data["r_inf"] - (1 - 1 / 3) ** 0.5) < 0.05

@@ -4,6 +4,7 @@ from ._explorer import Explorer as Explorer
 from .energy import clustering_run as clustering_run
 from .energy import energy_explorer as energy_explorer
 from .jacobian import jacobian_explorer as jacobian_explorer
+from .kuramoto import kuramoto_explorer as kuramoto_explorer
 from .lyapunov import lyapunov_explorer as lyapunov_explorer
 from .lyapunov import plot_phase_diagram as plot_phase_diagram
 from .oscillation import oscillation_explorer as oscillation_explorer
@@ -13,4 +14,4 @@ from .symmetry import symmetry_run as symmetry_run
 
 __all__ = ["Explorer", "energy_explorer", "clustering_run", "symmetry_explorer", "symmetry_run",
            "oscillation_explorer", "toy_run", "jacobian_explorer",
-           "lyapunov_explorer", "plot_phase_diagram"]
+           "lyapunov_explorer", "plot_phase_diagram", "kuramoto_explorer"]
