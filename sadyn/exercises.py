@@ -16,7 +16,8 @@ from .dynamics import EnergySA
 from .norms import sphere_project
 
 __all__ = ["check_energy", "check_energy_rate", "check_toy_eigenvalues", "check_rmsnorm_jacobian",
-           "check_logistic_exponent", "check_order_parameter"]
+           "check_logistic_exponent", "check_order_parameter",
+           "check_two_trajectory"]
 
 
 def _report(ok: bool, message: str) -> bool:
@@ -181,3 +182,26 @@ def check_order_parameter(order_parameter: Callable[[torch.Tensor], torch.Tensor
             return _report(False, f"for phases {theta.flatten()[:4].numpy().round(2)}... expected {expected.numpy().round(4)}, "
                                   f"got {got.numpy().round(4)}. Hint: average the unit vectors (cos, sin) first, then take the length.")
     return _report(True, "1 for identical phases, 0 for evenly spread ones.")
+
+
+def check_two_trajectory(two_trajectory: Callable[[Callable[[torch.Tensor], torch.Tensor], torch.Tensor, int], float]) -> bool:
+    """Exercise 09: ``two_trajectory(f, x0, steps)`` should estimate lambda_max by following x and a perturbed copy,
+    renormalizing their distance to d0 after every step and averaging ln(d / d0) (Benettin et al. 1976). Checked on
+    the Henon map (0.419) and on a contracting linear map (ln 0.5) against the QR method."""
+    from .analysis.lyapunov import lyapunov_spectrum
+    from .systems import Henon, Linear
+
+    cases = [(Henon(), torch.tensor([0.1, 0.1], dtype=torch.float64)),
+             (Linear(torch.diag(torch.tensor([0.5, 0.25], dtype=torch.float64))), torch.tensor([1.0, 1.0], dtype=torch.float64))]
+    for system, x0 in cases:
+        ref = float(lyapunov_spectrum(system, x0, steps=5000, transient=100, k=1).max)
+        try:
+            got = float(two_trajectory(system, x0.clone(), 5000))
+        except NotImplementedError:
+            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
+        except Exception as exc:
+            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        if not abs(got - ref) < 0.03:
+            return _report(False, f"on {system!r} the QR method gives {ref:.4f}, your estimate {got:.4f}. Hint: after each "
+                                  f"step, set the copy back to x + d0 * (copy - x) / |copy - x| and add ln(|copy - x| / d0).")
+    return _report(True, "two trajectories reproduce the largest exponent (and only that one: use QR for the rest).")

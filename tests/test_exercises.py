@@ -62,6 +62,13 @@ def test_solution_06_passes(capsys):
     assert "Hint" in capsys.readouterr().out
 
 
+def test_solution_09_passes(capsys):
+    sol = load("solutions_09").two_trajectory
+    assert exercises.check_two_trajectory(sol)
+    assert not exercises.check_two_trajectory(lambda f, x0, steps: 0.0)
+    assert "Hint" in capsys.readouterr().out
+
+
 def test_wrong_answers_get_hints(capsys):
     def missing_factor(X, A, beta):
         return torch.exp(beta * X @ A @ X.T).sum()

@@ -77,3 +77,17 @@ def test_kuramoto_explorer_crosses_the_transition():
     assert ex.data["r_inf"] < 0.2 and ex.data["theory"] == 0.0
     ex.controls["K"].value = 3.0
     assert abs(ex.data["r_inf"] - (1 - 1 / 3) ** 0.5) < 0.05
+
+
+def test_dashboard_on_a_user_map_matches_the_linear_answer():
+    import ipywidgets as W
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    A = torch.randn(16, 16, generator=g, dtype=torch.float64) / 4
+    ex = w.dashboard(lambda gain: (lambda h: torch.tanh(gain * h @ A.T)), torch.randn(16, dtype=torch.float64, generator=g),
+                     {"gain": W.FloatSlider(value=0.5, min=0.1, max=3.0)}, steps=300, k=2)
+    expected = float(torch.log(torch.linalg.eigvals(0.5 * A).abs().max()))
+    assert abs(float(ex.data["spectrum"].max) - expected) < 1e-2 and ex.data["regime"] == "convergent"
+    ex.controls["gain"].value = 3.0
+    assert float(ex.data["spectrum"].max) > 0

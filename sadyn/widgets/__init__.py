@@ -1,6 +1,8 @@
 """Widget factories for the tutorials: each returns an :class:`Explorer` (``.widget``, ``.update``, ``.data``, ``.figure``)."""
 
 from ._explorer import Explorer as Explorer
+from .dashboard import analyse_map as analyse_map
+from .dashboard import dashboard as dashboard
 from .energy import clustering_run as clustering_run
 from .energy import energy_explorer as energy_explorer
 from .jacobian import jacobian_explorer as jacobian_explorer
@@ -12,6 +14,6 @@ from .oscillation import toy_run as toy_run
 from .symmetry import symmetry_explorer as symmetry_explorer
 from .symmetry import symmetry_run as symmetry_run
 
-__all__ = ["Explorer", "energy_explorer", "clustering_run", "symmetry_explorer", "symmetry_run",
+__all__ = ["Explorer", "dashboard", "analyse_map", "energy_explorer", "clustering_run", "symmetry_explorer", "symmetry_run",
            "oscillation_explorer", "toy_run", "jacobian_explorer",
            "lyapunov_explorer", "plot_phase_diagram", "kuramoto_explorer"]
