@@ -22,10 +22,33 @@ from .dynamics import OscillatorToy as OscillatorToy
 # --- end models ---
 
 # --- analysis (sadyn.analysis, sadyn.systems) ---
+from .analysis import LyapunovSpectrum as LyapunovSpectrum
+from .analysis import TangentMap as TangentMap
+from .analysis import classify_regime as classify_regime
+from .analysis import contribution_index as contribution_index
+from .analysis import eigenvalues as eigenvalues
+from .analysis import finite_time_lyapunov as finite_time_lyapunov
+from .analysis import jacobian as jacobian
+from .analysis import jvp as jvp
+from .analysis import lyapunov_spectrum as lyapunov_spectrum
+from .analysis import prop51_bound as prop51_bound
+from .analysis import pseudo_energy as pseudo_energy
+from .analysis import spectral_norm as spectral_norm
+from .analysis import vjp as vjp
 # --- end analysis ---
 
 # --- sudoku and training (sadyn.sudoku, sadyn.models, sadyn.training) ---
 from . import sudoku as sudoku  # sadyn.sudoku.generate(...), .load_dataset(...): numpy only
+from .models import SudokuSolver as SudokuSolver
+from .pretrained import load_pretrained as load_pretrained
+from .pretrained import pretrained_models as pretrained_models
+from .regularizers import energy_multi_regularizer as energy_multi_regularizer
+from .regularizers import energy_single_regularizer as energy_single_regularizer
+from .regularizers import spectral_regularizer as spectral_regularizer
+from .training import TrainConfig as TrainConfig
+from .training import evaluate as evaluate
+from .training import load_model as load_model
+from .training import train as train
 # --- end sudoku and training ---
 
 # --- plots and widgets (sadyn.plots, sadyn.widgets) ---

@@ -1,0 +1,228 @@
+"""How the engine sees a map: ``f`` on states of any shape becomes ``F: (B, n) -> (B, n)`` on flat rows.
+
+A state ``x`` is treated as the vector ``vec(x)`` of its ``x.numel()`` entries in row-major order (token-major,
+the ``vec`` of the paper's Kronecker identities). With ``batch=True`` the leading axis of ``x`` indexes ``B``
+independent systems; ``f`` is applied to the whole batch at once and must act on each batch element
+independently (a per-system parameter such as a tensor of logistic ``r`` values is fine, mixing systems is
+not: the engine cannot detect it and the spectra would be wrong). Every analysis validates its map here,
+once: a clear error for a map that changes the shape or dtype, returns NaN/inf at the start, or cannot be
+differentiated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+from torch import Tensor
+from torch.func import jvp as _jvp
+from torch.func import vjp as _vjp
+from torch.func import vmap
+from torch.nn.attention import SDPBackend, sdpa_kernel
+
+from .._checks import check_tensor
+from ._checks import check_callable
+
+__all__ = [
+    "FlatMap", "flat_map", "transform_errors", "batched_jvp", "central_differences", "dense_jacobians", "Linearization",
+]
+
+
+@dataclass(frozen=True)
+class FlatMap:
+    """``f`` seen on flat batched states: ``F(X)`` with ``X`` of shape ``(B, n)`` (``B = 1`` unless ``batch``)."""
+
+    f: Callable[[Tensor], Tensor]
+    shape: tuple[int, ...]  # the user's state shape (with the batch axis when batch=True)
+    batch: bool
+    B: int
+    n: int
+
+    def __call__(self, X: Tensor) -> Tensor:
+        # torch's fused CPU attention kernels (and nn.TransformerEncoderLayer's inference fast path) have no
+        # forward-mode derivative and no batching rule for their backward (numerics.md: NotImplementedError under
+        # jvp, 250x slower jacrev); the math kernel has both, so a user's nn.MultiheadAttention or
+        # TransformerEncoderLayer is analysed through it. Both settings are restored afterwards.
+        fast = torch.backends.mha.get_fastpath_enabled()
+        torch.backends.mha.set_fastpath_enabled(False)
+        try:
+            with sdpa_kernel(SDPBackend.MATH):
+                return self.f(X.reshape(self.shape)).reshape(self.B, self.n)
+        finally:
+            torch.backends.mha.set_fastpath_enabled(fast)
+
+    def flat(self, x: Tensor) -> Tensor:
+        """User layout -> ``(B, n)``."""
+        return x.reshape(self.B, self.n)
+
+    def system_shape(self) -> tuple[int, ...]:
+        """Shape of one system's state."""
+        return self.shape[1:] if self.batch else self.shape
+
+
+_NOT_DIFFERENTIABLE = (
+    "`{name}` is not differentiable with respect to its input: its output does not depend on the state through "
+    "torch operations (did it call .detach(), .item(), .numpy() or run under torch.no_grad()?). The analyses "
+    "differentiate f with torch.func; write the map with torch operations."
+)
+
+
+def flat_map(f: object, x: object, *, batch: bool = False, name: str = "f", xname: str = "x0") -> tuple[FlatMap, Tensor]:
+    """Validate ``f`` at ``x`` and return ``(F, X)`` with ``X = x`` flattened to ``(B, n)`` (detached).
+
+    Raises:
+        TypeError: ``f`` is not callable, returns something other than a tensor of ``x``'s dtype, or its output
+            does not depend differentiably on ``x`` (``.detach()``, ``.item()``, numpy, ``torch.no_grad()``).
+        ValueError: ``x`` is not a finite real tensor, ``f`` changes the shape, or ``f(x)`` is not finite.
+    """
+    f = check_callable(f, name)
+    x = check_tensor(x, xname)
+    if x.is_complex():
+        raise TypeError(f"`{xname}` must be real (float32 or float64), got {x.dtype}.")
+    if x.numel() == 0:
+        raise ValueError(f"`{xname}` must have at least one entry, got shape {tuple(x.shape)}.")
+    if batch and x.ndim < 2:
+        raise ValueError(
+            f"with batch=True `{xname}` must have shape (B, ...) with the systems on the leading axis and at least "
+            f"one state axis, got shape {tuple(x.shape)}; add a state axis with {xname}.unsqueeze(-1)."
+        )
+    x = x.detach()
+    xg = x.clone().requires_grad_(True)
+    try:
+        with torch.enable_grad():
+            y = f(xg)
+    except RuntimeError as err:
+        if "numpy" in str(err) or "requires grad" in str(err):
+            raise TypeError(_NOT_DIFFERENTIABLE.format(name=name) + f" (torch said: {str(err).splitlines()[0]})") from err
+        raise
+    if not isinstance(y, Tensor):
+        raise TypeError(f"`{name}` must return a torch.Tensor, got {type(y).__name__}.")
+    if y.shape != x.shape:
+        raise ValueError(
+            f"`{name}` must map a state to a state of the same shape: {name}({xname}) has shape {tuple(y.shape)}, "
+            f"{xname} has shape {tuple(x.shape)}. Analyses need a map x -> x_next (e.g. model.as_map(C))."
+        )
+    if y.dtype != x.dtype:
+        raise TypeError(f"`{name}` must keep the dtype: {name}({xname}) is {y.dtype}, {xname} is {x.dtype}.")
+    if not bool(torch.isfinite(y).all()):
+        raise ValueError(
+            f"`{name}({xname})` contains NaN or inf entries: the map is not defined at the initial state; "
+            f"check {xname} (e.g. a zero token under a normalization) or the map's parameters."
+        )
+    grad = None
+    if y.requires_grad:
+        (grad,) = torch.autograd.grad(y, xg, torch.ones_like(y), allow_unused=True)
+    if grad is None:
+        raise TypeError(_NOT_DIFFERENTIABLE.format(name=name))
+    B = x.shape[0] if batch else 1
+    return FlatMap(f=f, shape=tuple(x.shape), batch=batch, B=B, n=x.numel() // B), x.reshape(B, -1)
+
+
+@contextlib.contextmanager
+def transform_errors(name: str = "f") -> Iterator[None]:
+    """Turn torch.func failures inside the user's map into a TypeError that says what to change."""
+    try:
+        yield
+    except (NotImplementedError, RuntimeError) as err:
+        msg = str(err)
+        if isinstance(err, NotImplementedError) or "functorch" in msg or "vmap" in msg or "forward AD" in msg or "forward-mode" in msg:
+            raise TypeError(
+                f"`{name}` cannot be differentiated with torch.func (jvp/vjp/vmap): {msg.splitlines()[0]} "
+                f"Write the map with plain differentiable torch ops (e.g. explicit softmax attention instead of "
+                f"F.scaled_dot_product_attention, which has no forward-mode AD on CPU) and avoid .item()/in-place "
+                f"writes into the input."
+            ) from err
+        raise
+
+
+def batched_jvp(F: FlatMap, X: Tensor, V: Tensor) -> tuple[Tensor, Tensor]:
+    """``(F(X), J V)`` for ``X`` of shape ``(B, n)`` and tangents ``V`` of shape ``(k, B, n)``.
+
+    One call: the primal is computed once, the ``k`` tangents are batched with ``vmap`` (system b's tangent
+    only sees system b's Jacobian because ``F`` acts on systems independently).
+    """
+
+    def one(v: Tensor) -> tuple[Tensor, Tensor]:
+        return _jvp(F, (X,), (v,))
+
+    with transform_errors():
+        Y, JV = vmap(one, out_dims=(None, 0))(V)
+    return Y, JV
+
+
+def central_differences(F: FlatMap, X: Tensor, V: Tensor) -> tuple[Tensor, Tensor]:
+    """``(F(X), J V)`` like :func:`batched_jvp`, with ``J v ~ (F(X + h v) - F(X - h v)) / 2h`` (no autodiff).
+
+    ``h = eps^(1/3) * max(1, max|X|)`` (about 6e-6 in float64, 5e-3 in float32) balances the O(h^2) truncation
+    against the O(eps/h) rounding error: both are about ``eps^(2/3)`` relative to the size of ``F``. The
+    ``2k + 1`` evaluations of ``F`` run in one ``vmap``. The tangents should have unit norm (a QR basis).
+    """
+    h = torch.finfo(X.dtype).eps ** (1 / 3) * max(1.0, float(X.abs().max()))
+    k = V.shape[0]
+    points = torch.cat((X[None], X + h * V, X - h * V))
+    with transform_errors():
+        Y = vmap(F)(points)
+    return Y[0], (Y[1 : k + 1] - Y[k + 1 :]) / (2 * h)
+
+
+def dense_jacobians(F: FlatMap, Xs: Tensor, *, budget: int = 2**22) -> Tensor:
+    """Dense per-system Jacobians at many states: ``Xs`` ``(c, B, n)`` -> ``(c, B, n, n)``, ``J[c, b] = dF_b/dx_b``.
+
+    Forward mode on the ``n`` basis directions, each repeated across the batch (systems are independent, so
+    one JVP per basis vector serves all of them), vectorized over the ``c`` states as well. ``budget`` caps the
+    state-sized tensors alive at once (``tangents x B x n`` entries): large states are done a chunk of basis
+    vectors at a time (memory stays ~ budget x the map's intermediates), small ones many states per call.
+    """
+    c, B, n = Xs.shape
+    tangents = max(1, budget // (B * n))  # tangent evaluations held at once
+    per, chunk = max(1, tangents // n), min(n, tangents)
+    eye = torch.eye(n, dtype=Xs.dtype, device=Xs.device)
+    basis = eye[:, None, :].repeat(1, B, 1)  # contiguous: forward AD refuses stride-0 tangents
+
+    def at(X: Tensor) -> Tensor:
+        return vmap(lambda v: _jvp(F, (X,), (v,))[1], chunk_size=chunk)(basis)  # (n_in, B, n_out)
+
+    outs = []
+    with transform_errors():
+        for start in range(0, c, per):
+            outs.append(vmap(at)(Xs[start : start + per]))
+    J = torch.cat(outs) if len(outs) > 1 else outs[0]
+    return J.permute(0, 2, 3, 1)  # (c, B, n_out, n_in)
+
+
+class Linearization:
+    """J(x) of a single system as a reusable operator: ``mv(V) = J V`` and ``rmv(U) = J^T U`` on ``(m, n)`` blocks.
+
+    Built from one reverse pass at ``x``: ``rmv`` re-uses the pullback u -> J^T u, and ``mv`` differentiates that
+    (linear) pullback once more, since d(J^T u)/du transposed is J. Re-using both costs about a quarter of a
+    fresh ``jvp`` per product (0.3 vs 1.3-2 ms at n = 512), which is what iterative eigen- and singular-value
+    solvers need. Maps whose ops lack a double backward fall back to fresh forward-mode products.
+    """
+
+    def __init__(self, F: FlatMap, X: Tensor) -> None:
+        self.F, self.X, self.n = F, X, F.n
+        with transform_errors():
+            Y, self._pull = _vjp(F, X)
+            try:
+                _, self._push = _vjp(self._pull, torch.zeros_like(Y))
+            except (RuntimeError, NotImplementedError):  # no double backward: forward mode instead
+                self._push = None
+
+    def mv(self, V: Tensor) -> Tensor:
+        """J V for ``V`` of shape ``(m, n)``."""
+        V = V.reshape(-1, 1, self.n)
+        with transform_errors():
+            if self._push is None:
+                out = batched_jvp(self.F, self.X, V)[1]
+            else:
+                out = vmap(lambda v: self._push((v,))[0])(V)
+        return out.reshape(-1, self.n)
+
+    def rmv(self, U: Tensor) -> Tensor:
+        """J^T U for ``U`` of shape ``(m, n)``."""
+        with transform_errors():
+            out = vmap(lambda u: self._pull(u)[0])(U.reshape(-1, 1, self.n))
+        return out.reshape(-1, self.n)
