@@ -100,5 +100,6 @@ def test_ci_run_script_builds_a_fresh_venv_and_runs_make_test() -> None:
     assert text.startswith("#!/usr/bin/env bash\n") and "\nset -euo pipefail\n" in text
     assert os.access(script, os.X_OK)
     assert "if [[ -e .venv ]]; then\n    export VENV=\"$work/venv\"\nfi" in text
-    assert "\nmake test || status=$?\n" in text
+    assert "\n[ \"$status\" -ne 0 ] || make test || status=$?\n" in text
+    assert "scripts/install_browser.sh" in text and "SADYN_REQUIRE_BROWSER=1" in text
     assert "scripts/ci_summary.py" in text.splitlines()[-2]
