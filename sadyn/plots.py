@@ -38,9 +38,18 @@ _RC = {
 
 @contextlib.contextmanager
 def style() -> Iterator[None]:
-    """The sadyn look (Okabe-Ito colours, light grid, cividis colormap) for the duration of a ``with`` block."""
-    with plt.rc_context(_RC):
+    """The sadyn look (Okabe-Ito colours, light grid, cividis colormap) for the duration of a ``with`` block.
+
+    Only the keys sadyn sets are saved and restored. (``plt.rc_context`` restores every rcParam: when the first
+    figure of a notebook activates the inline backend inside it, leaving the context switched interactive mode
+    back off, and later figures silently stopped showing.)
+    """
+    saved = {key: matplotlib.rcParams[key] for key in _RC}
+    matplotlib.rcParams.update(_RC)
+    try:
         yield
+    finally:
+        matplotlib.rcParams.update(saved)
 
 
 def _np(x) -> np.ndarray:
