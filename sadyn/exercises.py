@@ -17,12 +17,22 @@ from .norms import sphere_project
 
 __all__ = ["check_energy", "check_energy_rate", "check_toy_eigenvalues", "check_rmsnorm_jacobian",
            "check_logistic_exponent", "check_order_parameter",
-           "check_two_trajectory"]
+           "check_two_trajectory", "check_finite_time_max", "check_contribution_index"]
 
 
 def _report(ok: bool, message: str) -> bool:
     print(("Correct! " if ok else "Not yet: ") + message)
     return ok
+
+
+def _call(fn: Callable, *args) -> tuple[bool, object]:
+    """Run the reader's function: (True, result) or (False, the report already printed)."""
+    try:
+        return True, fn(*args)
+    except NotImplementedError:
+        return False, _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
+    except Exception as exc:
+        return False, _report(False, f"your function raised {type(exc).__name__}: {exc}")
 
 
 def check_energy(energy: Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor], *, trials: int = 5) -> bool:
@@ -37,12 +47,9 @@ def check_energy(energy: Callable[[torch.Tensor, torch.Tensor, float], torch.Ten
         X = sphere_project(torch.randn(S, D, generator=g, dtype=torch.float64))
         with torch.no_grad():
             expected = float(model.energy(X))
-        try:
-            got = energy(X, A, beta)
-        except NotImplementedError:
-            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
-        except Exception as exc:  # the reader's code: show what went wrong without a traceback wall
-            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        ok, got = _call(lambda: energy(X, A, beta))
+        if not ok:
+            return False
         got_t = torch.as_tensor(got, dtype=torch.float64)
         if got_t.numel() != 1:
             return _report(False, f"return one number (a 0-d tensor), got shape {tuple(got_t.shape)}; sum over i and j.")
@@ -66,12 +73,9 @@ def check_energy_rate(energy_rate: Callable[[EnergySA, torch.Tensor], torch.Tens
         X = torch.randn(3, 5, 4 * heads, generator=g, dtype=torch.float64)
         X = model.normalize(X) if model.project else X
         expected = model.energy_rate(X)
-        try:
-            got = energy_rate(model, X.clone())
-        except NotImplementedError:
-            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
-        except Exception as exc:
-            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        ok, got = _call(lambda: energy_rate(model, X.clone()))
+        if not ok:
+            return False
         got_t = torch.as_tensor(got).detach().to(torch.float64)
         if got_t.shape != expected.shape:
             return _report(False, f"return one rate per state: shape {tuple(expected.shape)}, got {tuple(got_t.shape)}; "
@@ -92,12 +96,9 @@ def check_toy_eigenvalues(toy_eigenvalues: Callable[[float, torch.Tensor], torch
         w = torch.tensor(omegas, dtype=torch.float64)
         toy = OscillatorToy(2 * len(omegas), eta=eta, omega=w, normalize=False, dtype=torch.float64)
         expected = eigenvalues(toy.as_map(), torch.ones(1, 2 * len(omegas), dtype=torch.float64))
-        try:
-            got = torch.as_tensor(toy_eigenvalues(eta, w.clone()))
-        except NotImplementedError:
-            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
-        except Exception as exc:
-            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        ok, got = _call(lambda: torch.as_tensor(toy_eigenvalues(eta, w.clone())))
+        if not ok:
+            return False
         got = got.to(torch.complex128).flatten()
         if got.numel() != expected.numel():
             return _report(False, f"{len(omegas)} frequencies give {expected.numel()} eigenvalues (a conjugate pair each), "
@@ -120,12 +121,9 @@ def check_rmsnorm_jacobian(rmsnorm_jacobian: Callable[[torch.Tensor, torch.Tenso
         y = 3 * torch.randn(D, generator=g, dtype=torch.float64)
         gamma = torch.rand(D, generator=g, dtype=torch.float64) + 0.5
         expected = jacobian(lambda v: rms_norm(v, gamma), y)
-        try:
-            got = torch.as_tensor(rmsnorm_jacobian(y.clone(), gamma.clone()), dtype=torch.float64)
-        except NotImplementedError:
-            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
-        except Exception as exc:
-            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        ok, got = _call(lambda: torch.as_tensor(rmsnorm_jacobian(y.clone(), gamma.clone()), dtype=torch.float64))
+        if not ok:
+            return False
         if got.shape != (D, D):
             return _report(False, f"return a ({D}, {D}) matrix for a token of dimension {D}, got shape {tuple(got.shape)}.")
         if not torch.allclose(got, expected, atol=1e-10):
@@ -145,12 +143,9 @@ def check_logistic_exponent(logistic_exponent: Callable[[float, float, int], flo
     for r in (4.0, 3.5, 3.9):
         x0 = torch.tensor([0.3], dtype=torch.float64)
         ref = float(lyapunov_spectrum(Logistic(r), x0, steps=4000, transient=100).exponents[0])
-        try:
-            got = float(logistic_exponent(r, 0.3, 4000))
-        except NotImplementedError:
-            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
-        except Exception as exc:
-            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        ok, got = _call(lambda: float(logistic_exponent(r, 0.3, 4000)))
+        if not ok:
+            return False
         if abs(got - ref) > 0.02:
             hint = " Hint: average log|r (1 - 2 x_t)| over the orbit, not log|x_t|."
             if abs(got - ref / math.log(2)) < 0.03:
@@ -169,12 +164,9 @@ def check_order_parameter(order_parameter: Callable[[torch.Tensor], torch.Tensor
              2 * math.pi * torch.rand(3, 50, generator=g, dtype=torch.float64)]
     for theta in cases:
         expected = Kuramoto.order_parameter(theta)
-        try:
-            got = torch.as_tensor(order_parameter(theta.clone()), dtype=torch.float64)
-        except NotImplementedError:
-            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
-        except Exception as exc:
-            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        ok, got = _call(lambda: torch.as_tensor(order_parameter(theta.clone()), dtype=torch.float64))
+        if not ok:
+            return False
         if got.shape != expected.shape:
             return _report(False, f"for phases of shape {tuple(theta.shape)} return shape {tuple(expected.shape)} "
                                   f"(average over the last axis), got {tuple(got.shape)}.")
@@ -195,13 +187,76 @@ def check_two_trajectory(two_trajectory: Callable[[Callable[[torch.Tensor], torc
              (Linear(torch.diag(torch.tensor([0.5, 0.25], dtype=torch.float64))), torch.tensor([1.0, 1.0], dtype=torch.float64))]
     for system, x0 in cases:
         ref = float(lyapunov_spectrum(system, x0, steps=5000, transient=100, k=1).max)
-        try:
-            got = float(two_trajectory(system, x0.clone(), 5000))
-        except NotImplementedError:
-            return _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
-        except Exception as exc:
-            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        ok, got = _call(lambda: float(two_trajectory(system, x0.clone(), 5000)))
+        if not ok:
+            return False
         if not abs(got - ref) < 0.03:
             return _report(False, f"on {system!r} the QR method gives {ref:.4f}, your estimate {got:.4f}. Hint: after each "
                                   f"step, set the copy back to x + d0 * (copy - x) / |copy - x| and add ln(|copy - x| / d0).")
     return _report(True, "two trajectories reproduce the largest exponent (and only that one: use QR for the rest).")
+
+
+def check_finite_time_max(finite_time_max: Callable[[Callable, torch.Tensor, int], float]) -> bool:
+    """Exercise 07: ``finite_time_max(f, x0, T)`` should return the finite-time maximal Lyapunov exponent
+    (1/T) ln ||D f^T(x0)||_2 (App. B.3), e.g. with ``sadyn.spectral_norm`` of the T-fold composition; compared with
+    ``sadyn.finite_time_lyapunov(f, x0, horizon=T).max`` on the Henon map and on a small ItrSA with input."""
+    from .analysis import finite_time_lyapunov, spectral_norm
+    from .dynamics import ItrSA
+    from .systems import Henon
+
+    g = torch.Generator().manual_seed(7)
+    itrsa = ItrSA(8, 2, eta=1.0, scale=2.0, dtype=torch.float64, generator=g)
+    C = torch.randn(4, 8, generator=g, dtype=torch.float64)
+    cases = [("the Henon map", Henon(), torch.tensor([0.1, 0.1], dtype=torch.float64), 12),
+             ("an ItrSA step with input", itrsa.as_map(C), sphere_project(torch.randn(4, 8, generator=g, dtype=torch.float64)), 16)]
+    for label, f, x0, T in cases:
+        expected = float(finite_time_lyapunov(f, x0, horizon=T).max)
+        ok, got = _call(finite_time_max, f, x0.clone(), T)
+        if not ok:
+            return False
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            return _report(False, f"return one number (a float), got {type(got).__name__}.")
+        if not math.isclose(got, expected, rel_tol=1e-5, abs_tol=1e-6):
+            hint = " Hint: compose f with itself T times, take ln of the largest singular value, divide by T."
+            if math.isclose(got, expected * T, rel_tol=1e-4, abs_tol=1e-5):
+                hint = " You forgot to divide by T: exponents are per step."
+            elif math.isclose(got, expected / math.log(10), rel_tol=1e-4, abs_tol=1e-5):
+                hint = " You used log10: exponents are natural logs (nats per step)."
+            elif math.isclose(got, math.log(spectral_norm(f, x0)), rel_tol=1e-4, abs_tol=1e-5):
+                hint = " That is ln ||J_0||: the one-step norm. Differentiate the T-fold composition f(f(...f(x0)))."
+            return _report(False, f"for {label} (T={T}) expected {expected:.5f}, got {got:.5f}.{hint}")
+    return _report(True, "(1/T) ln sigma_max of the T-step Jacobian: the paper's finite-time lambda_max, without any QR.")
+
+
+def check_contribution_index(contribution: Callable[[torch.Tensor, torch.Tensor, float], float]) -> bool:
+    """Exercise 08: ``contribution(J, x, fraction)`` should return the share of ``x`` (n,) in the span of the top
+    m = max(1, floor(fraction n)) eigenvectors of J + J^T (J an n x n matrix), sum_k (v_k^T x)^2 / ||x||^2
+    (Sec. 6.3, Fig. 6); compared with ``sadyn.contribution_index`` of the linear map v -> J v."""
+    from .analysis import contribution_index
+
+    g = torch.Generator().manual_seed(8)
+    for n, fraction in ((10, 0.2), (50, 0.02), (64, 0.1)):
+        J = torch.randn(n, n, generator=g, dtype=torch.float64) / n**0.5
+        x = torch.randn(n, generator=g, dtype=torch.float64)
+        x = x + 3 * torch.linalg.eigh(J + J.T).eigenvectors[:, -1]  # give the top eigenspace a visible share
+        expected = contribution_index(lambda v: v @ J.T, x, fraction=fraction)
+        ok, got = _call(contribution, J.clone(), x.clone(), fraction)
+        if not ok:
+            return False
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            return _report(False, f"return one number (a float in [0, 1]), got {type(got).__name__}.")
+        if not math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9):
+            evals, evecs = torch.linalg.eigh(J + J.T)
+            m = max(1, int(fraction * n))
+            bottom = float(((evecs[:, :m].T @ x) ** 2).sum() / (x @ x))
+            hint = " Hint: eigenvectors of the symmetric J + J^T (torch.linalg.eigh), the m largest eigenvalues, squared projections over ||x||^2."
+            if math.isclose(got, bottom, rel_tol=1e-6):
+                hint = " You took the smallest eigenvalues: torch.linalg.eigh sorts them ascending, so the top ones are the last m columns."
+            elif math.isclose(got, expected * float(x @ x), rel_tol=1e-6):
+                hint = " Divide by ||x||^2: the index is a share, between 0 and 1."
+            return _report(False, f"for n={n}, fraction={fraction} expected {expected:.5f}, got {got:.5f}.{hint}")
+    return _report(True, "the share of the state in the top eigenspace of J + J^T, as in the paper's Fig. 6.")

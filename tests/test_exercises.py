@@ -84,3 +84,36 @@ def test_wrong_answers_get_hints(capsys):
     assert not exercises.check_energy(wrong_shape)
     out = capsys.readouterr().out
     assert "not attempted yet" in out and "return one number" in out and "Not yet" in out
+
+
+def test_solution_07_passes(capsys):
+    sol = load("solutions_07").finite_time_max
+    assert exercises.check_finite_time_max(sol)
+    assert "Correct!" in capsys.readouterr().out
+    assert not exercises.check_finite_time_max(lambda f, x0, T: sol(f, x0, T) * T)
+    assert "divide by T" in capsys.readouterr().out
+    assert not exercises.check_finite_time_max(lambda f, x0, T: sol(f, x0, 1))
+    assert "one-step norm" in capsys.readouterr().out
+
+
+def test_solution_08_passes(capsys):
+    sol = load("solutions_08").contribution
+    assert exercises.check_contribution_index(sol)
+    assert "Correct!" in capsys.readouterr().out
+
+    def bottom(J, x, fraction):
+        m = max(1, int(fraction * x.numel()))
+        v = torch.linalg.eigh(J + J.T).eigenvectors[:, :m]
+        return float(((v.T @ x) ** 2).sum() / (x @ x))
+
+    assert not exercises.check_contribution_index(bottom)
+    assert "ascending" in capsys.readouterr().out
+
+
+def test_unattempted_trained_exercises_say_so(capsys):
+    def todo(*args):
+        raise NotImplementedError
+
+    assert not exercises.check_finite_time_max(todo)
+    assert not exercises.check_contribution_index(todo)
+    assert capsys.readouterr().out.count("not attempted yet") == 2

@@ -91,3 +91,44 @@ def test_dashboard_on_a_user_map_matches_the_linear_answer():
     assert abs(float(ex.data["spectrum"].max) - expected) < 1e-2 and ex.data["regime"] == "convergent"
     ex.controls["gain"].value = 3.0
     assert float(ex.data["spectrum"].max) > 0
+
+
+def test_sudoku_explorer_follows_model_and_loops():
+    from sadyn.trained import accuracy_vs_loops
+
+    curves = accuracy_vs_loops(["itrsa4-rms", "itrsa4-none"], steps=(1, 8, 16), n=20)
+    ex = w.sudoku_explorer(curves, model="itrsa4-rms", steps=16)
+    d = ex.data
+    assert d["accuracy"] == curves["board"]["itrsa4-rms"][2] and d["board"].shape == (4, 4)
+    assert ((d["puzzle"] == 0) | (d["board"] == d["puzzle"])).all()  # givens are kept
+    ex.controls["steps"].value = 1
+    assert ex.data["steps"] == 1 and ex.data["accuracy"] == 0.0 and not ex.data["solved"]
+    d = ex.update(model="itrsa4-none", steps=16, puzzle=2)
+    assert d["accuracy"] == 0.0 and not d["solved"] and d["model"] == "itrsa4-none"
+    assert ex.seconds < 1.0
+    with pytest.raises(ValueError, match="`model` must be one of"):
+        w.sudoku_explorer(curves, model="akorn4")
+
+
+def test_voting_explorer_indexes_the_restart_table():
+    ex = w.voting_explorer("itrsa4-rms", restarts=4, steps=(8, 16), n=20)
+    assert ex.data["T"] == 16 and ex.data["K"] == 4
+    d = ex.update(restarts=2, steps=8)
+    assert d["runs"]["energy"].shape == (2, 9) and d["oracle"] >= d["vote"]
+    assert d["vote"] == float(d["curve"]["vote"][1])
+    ex.controls["restarts"].value = 1
+    assert ex.data["vote"] == ex.data["oracle"]  # one run: the vote is that run
+    assert ex.seconds < 1.0
+
+
+def test_voting_explorer_picks_a_disputed_puzzle_and_checks_its_table():
+    from sadyn.trained import puzzle_set, restart_energies
+
+    P, S = puzzle_set("sudoku4-ood", 20)
+    table = restart_energies("akorn4", P, S, restarts=4, steps=(8,))
+    hits = table["correct"][0].sum(-1)
+    ex = w.voting_explorer("akorn4", table=table, n=20)
+    disputed = [i for i in range(20) if 0 < hits[i] < 4]
+    assert ex.data["T"] == 8 and "puzzle " + str(disputed[0] if disputed else 0) + ":" in ex.figure.axes[0].get_title()
+    with pytest.raises(ValueError, match="`table` holds 20 puzzles but n=30"):
+        w.voting_explorer("akorn4", table=table, n=30)

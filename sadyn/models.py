@@ -1,0 +1,321 @@
+"""SudokuSolver: a looped self-attention model that fills Sudoku boards (paper Sec. 6, after AKOrN).
+
+One cell is one token. With digits d_i (0 = blank) and the cell's row r_i, column c_i and box b_i,
+
+    C_i  = E_digit[d_i] + E_row[r_i] + E_col[c_i] + E_box[b_i]          (the input, injected at every loop)
+    X_0i = C_i if cell i is given, else Gaussian noise                     (AKOrN's initial state)
+    X_{t+1} = F(X_t, C),   t = 0 .. T-1                                    (ItrSA, AKOrN or EnergySA)
+    logits_i = Readout(X_T,i)                                              (AKOrN's amplitude readout)
+
+Positions enter only through C, so the recurrent map F is exactly the paper's (eq. (7)-(9)); learned row,
+column and box embeddings learn far faster than one embedding per cell (``positions="cells"``) at CPU scale.
+
+Scale convention. The library's RMSNorm is the paper's (tokens of norm gamma, ``sadyn.norms``). Tokens of unit
+norm next to an input of norm ~sqrt(D) stall learning, so the solver initializes ``gamma = sqrt(D)`` (torch's
+RMSNorm convention) and draws its embeddings with entries of the state's RMS size: 1 for RMSNorm/no norm,
+1/sqrt(N) for oscillators of size N on unit spheres (AKOrN), 1/sqrt(D) for unit tokens (EnergySA).
+
+Readout (AKOrN's, phase-invariant): z_k = ||W_k x|| + b_k with W_k an N x D block (k = 1..R), then
+z <- z + FF(z), then ReLU and a linear map to ``size`` logits. Amplitudes ignore the rotation Omega keeps
+applying to the phases, so the readout stays valid past the training T.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ._checks import check_in, check_positive
+from .dynamics import AKOrN, EnergySA, ItrSA
+from .sudoku import board_tokens, cell_units
+
+__all__ = ["SudokuSolver", "DYNAMICS", "POSITIONS"]
+
+DYNAMICS = ("itrsa", "akorn", "energy")
+POSITIONS = ("units", "cells", "none")
+
+
+class AmplitudeReadout(nn.Module):
+    """logits = Linear(ReLU(z + FF(z))), z_k = ||W_k x|| + b_k: AKOrN's phase-invariant readout."""
+
+    def __init__(self, dim: int, classes: int, *, oscillator_dim: int, features: int) -> None:
+        super().__init__()
+        self.oscillator_dim, self.features = oscillator_dim, features
+        self.proj = nn.Linear(dim, features * oscillator_dim, bias=False)
+        self.bias = nn.Parameter(torch.zeros(features))
+        self.ff = nn.Sequential(nn.Linear(features, features), nn.ReLU(), nn.Linear(features, features))
+        self.out = nn.Linear(features, classes)
+
+    def amplitudes(self, X: Tensor) -> Tensor:
+        """z = (||W_k x|| + b_k)_k, shape ``(..., S, features)``."""
+        y = self.proj(X).unflatten(-1, (self.features, self.oscillator_dim))
+        return torch.linalg.vector_norm(y, dim=-1) + self.bias
+
+    def forward(self, X: Tensor) -> Tensor:
+        z = self.amplitudes(X)
+        return self.out(torch.relu(z + self.ff(z)))
+
+
+class SudokuSolver(nn.Module):
+    """Embedding + T loops of a looped self-attention block + amplitude readout, for ``size x size`` Sudoku.
+
+    Arguments:
+        dim: D, token dimension.
+        heads: H, attention heads (must be 1 for ``dynamics="energy"``).
+
+    Other arguments:
+        size: board side (4 or 9; 16 works).
+        dynamics: "itrsa" (eq. (9)), "akorn" (eqs. (7)-(8)) or "energy" (symmetric single-head energy-based SA,
+            eq. (4), with A = V kept symmetric by a parametrization; Euler step ``dt`` on the sphere).
+        norm: for "itrsa": "rms" (default), "sphere", "layer" or None (unnormalized, the paper's unstable model);
+            for "akorn": "sphere" (default, Pi^osc) or "rms" (oscillator-wise RMSNorm). Ignored for "energy".
+        oscillator_dim: N, oscillator size of AKOrN and of the readout's amplitudes (default 4).
+        group: for "itrsa", normalize chunks of ``group`` channels instead of whole tokens.
+        gamma: initial RMS gain; default sqrt(D) for token-wise ItrSA, 1 for oscillators (see module docstring).
+        positions: "units" (row + column + box embeddings, default), "cells" (one per cell) or "none".
+        omega: AKOrN's initial natural frequency. eta: initial step size. dt: EnergySA's Euler step.
+        orthogonal_values: keep the concatenated W^V and W^O orthogonal (the E-multi parametrization).
+        readout_features: R, number of amplitudes (default D).
+        seed: seed of the initial weights.
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        heads: int,
+        *,
+        size: int = 9,
+        dynamics: str = "itrsa",
+        norm: str | None = "default",
+        oscillator_dim: int = 4,
+        group: int | None = None,
+        gamma: float | None = None,
+        positions: str = "units",
+        omega: float = 0.5,
+        eta: float = 1.0,
+        dt: float = 0.5,
+        orthogonal_values: bool = False,
+        readout_features: int | None = None,
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        check_in(dynamics, "dynamics", DYNAMICS)
+        check_in(positions, "positions", POSITIONS)
+        units = cell_units(size)  # validates size
+        dim, heads, N = int(dim), int(heads), int(oscillator_dim)
+        if dim % N:
+            raise ValueError(f"`dim` must be divisible by `oscillator_dim` (readout amplitudes), got dim={dim}, oscillator_dim={N}.")
+        if norm == "default":
+            norm = {"itrsa": "rms", "akorn": "sphere", "energy": "sphere"}[dynamics]
+        allowed = {"itrsa": ("rms", "sphere", "layer", None), "akorn": ("sphere", "rms"), "energy": ("sphere",)}[dynamics]
+        if norm not in allowed:
+            raise ValueError(f"`norm` must be one of {allowed} for dynamics={dynamics!r}, got norm={norm!r}.")
+        token_wise = dynamics == "itrsa" and group is None
+        if gamma is None:
+            gamma = math.sqrt(dim) if token_wise else 1.0
+        check_positive(gamma, "gamma")
+        self._config = dict(
+            dim=dim, heads=heads, size=int(size), dynamics=dynamics, norm=norm, oscillator_dim=N, group=group,
+            gamma=float(gamma), positions=positions, omega=float(omega), eta=float(eta), dt=float(dt),
+            orthogonal_values=bool(orthogonal_values), readout_features=readout_features, seed=int(seed),
+        )
+        self.dim, self.heads, self.size, self.dynamics = dim, heads, int(size), dynamics
+        g = torch.Generator().manual_seed(int(seed))
+
+        if dynamics == "itrsa":
+            self.block = ItrSA(dim, heads, norm=norm, gamma=gamma, group=group, eta=eta, generator=g)
+            state_rms = 1.0 if norm is None else gamma / math.sqrt(dim if group is None else group)
+        elif dynamics == "akorn":
+            self.block = AKOrN(dim, heads, oscillator_dim=N, norm=norm, gamma=gamma, omega=omega, eta=eta, generator=g)
+            state_rms = gamma / math.sqrt(N)
+        else:
+            if heads != 1:
+                raise ValueError(f"dynamics='energy' is the single-head symmetric model (eq. (4)): use heads=1, got heads={heads}.")
+            self.block = EnergySA(dim, 1, dt=dt, condition="symmetric", project=True, generator=g)
+            from .regularizers import tie_symmetric
+
+            tie_symmetric(self.block.attention)
+            state_rms = 1.0 / math.sqrt(dim)
+        if orthogonal_values:
+            from .regularizers import orthogonal_values as _orthogonal
+
+            _orthogonal(self.block.attention)
+        self.state_rms = state_rms
+
+        def table(rows: int) -> nn.Embedding:
+            emb = nn.Embedding(rows, dim)
+            with torch.no_grad():
+                emb.weight.copy_(torch.randn(rows, dim, generator=g) * state_rms)
+            return emb
+
+        self.digit_embedding = table(self.size + 1)
+        self.register_buffer("units", torch.as_tensor(units), persistent=False)
+        if positions == "units":
+            self.position_embedding = nn.ModuleList([table(self.size) for _ in range(3)])
+        elif positions == "cells":
+            self.position_embedding = nn.ModuleList([table(self.size**2)])
+        else:
+            self.position_embedding = nn.ModuleList()
+        self.readout = AmplitudeReadout(dim, self.size, oscillator_dim=N, features=readout_features or dim)
+        with torch.no_grad():  # readout from the same seed (weights N(0, 1/fan_in), biases 0): reproducible models
+            for p in self.readout.parameters():
+                p.copy_(torch.randn(p.shape, generator=g) / math.sqrt(p.shape[1]) if p.ndim == 2 else torch.zeros_like(p))
+
+    # ------------------------------------------------------------------ configuration
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments, as plain JSON-able values: ``SudokuSolver(**model.config())`` rebuilds it."""
+        return dict(self._config)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "SudokuSolver":
+        """Build a model from :meth:`config` (unknown keys raise a clear ``ValueError``)."""
+        import inspect
+
+        known = set(inspect.signature(cls.__init__).parameters) - {"self"}
+        unknown = sorted(set(config) - known)
+        if unknown:
+            raise ValueError(f"unknown SudokuSolver config keys {unknown}; known keys are {sorted(known)}.")
+        return cls(**config)
+
+    @property
+    def energy_kind(self) -> str | None:
+        """Always ``"pseudo"``: -Tr(X^T (C + MSA(X))) (Sec. 6.3) is the score for every dynamics, since C is present.
+
+        EnergySA's Lyapunov energy holds only without input (see :class:`~sadyn.dynamics.EnergySA`)."""
+        return "pseudo"
+
+    # ------------------------------------------------------------------ the pieces
+    def _digits(self, puzzles: object) -> Tensor:
+        """Puzzles (boards or token rows of digits 0..size) -> int64 tensor (B, size*size) on the model's device."""
+        device = self.digit_embedding.weight.device
+        if isinstance(puzzles, Tensor):
+            puzzles = puzzles.detach().cpu().numpy()
+        arr = np.asarray(puzzles)
+        S = self.size * self.size
+        if arr.ndim in (1, 2) and arr.shape[-1] == S and arr.shape != (self.size, self.size):  # token rows
+            arr = arr.reshape(-1, self.size, self.size)
+        if arr.shape[-2:] != (self.size, self.size):
+            raise ValueError(
+                f"`puzzles` must be boards of shape (n, {self.size}, {self.size}) or rows of {S} digits for this "
+                f"model (size={self.size}), got shape {arr.shape}."
+            )
+        digits, _ = board_tokens(arr)
+        return torch.as_tensor(digits.reshape(-1, S), device=device)
+
+    def inputs(self, digits: Tensor) -> Tensor:
+        """C = E_digit[d] + position embeddings, shape (B, S, D)."""
+        C = self.digit_embedding(digits)
+        if self._config["positions"] == "units":
+            for k, emb in enumerate(self.position_embedding):
+                C = C + emb(self.units[:, k])
+        elif self._config["positions"] == "cells":
+            C = C + self.position_embedding[0].weight
+        return C
+
+    def initial_state(self, digits: Tensor, C: Tensor, generator: torch.Generator | None = None) -> Tensor:
+        """X_0: given cells at C, blanks at N(0, state_rms^2) noise, then put on the model's manifold."""
+        noise = torch.randn(C.shape, generator=generator, dtype=C.dtype, device="cpu").to(C.device) * self.state_rms
+        X0 = torch.where((digits > 0)[..., None], C, noise)
+        return self._normalize(X0)
+
+    def _normalize(self, X: Tensor) -> Tensor:
+        if self.dynamics == "energy":
+            return self.block.normalize(X)
+        return self.block.norm(X)
+
+    def run(self, digits: Tensor, *, steps: int, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+        """The final state X_T and the input C for token digits (B, S); differentiable."""
+        C = self.inputs(digits)
+        X = self.initial_state(digits, C, generator)
+        for _ in range(int(steps)):
+            X = self.block._step(X, C)
+        return X, C
+
+    def forward(self, digits: Tensor, *, steps: int = 16, generator: torch.Generator | None = None) -> Tensor:
+        """Logits (B, S, size) after ``steps`` loops from token digits (B, S) (int, 0 = blank)."""
+        X, _ = self.run(digits, steps=steps, generator=generator)
+        return self.readout(X)
+
+    def energy(self, X: Tensor, C: Tensor) -> Tensor:
+        """Pseudo-energy -Tr(X^T (C + MSA(X))) per board (Sec. 6.3), shape X.shape[:-2]: AKOrN's voting score."""
+        return -(X * (C + self.block.attention(X))).sum((-2, -1))
+
+    # ------------------------------------------------------------------ solving
+    def solve(
+        self,
+        puzzles: object,
+        *,
+        steps: int = 16,
+        restarts: int = 1,
+        seed: int = 0,
+        batch_size: int = 256,
+        keep_givens: bool = True,
+    ) -> np.ndarray:
+        """Fill boards: int8 array (n, size, size) of digits 1..size.
+
+        With ``restarts=K > 1`` every puzzle is run from K noise draws and the run with the lowest final
+        pseudo-energy is kept (AKOrN's energy voting; the score is -Tr(X^T (C + MSA(X))), not a Lyapunov function).
+        ``keep_givens`` copies the given digits into the answer (the readout's guesses there are discarded).
+        Divergent runs (non-finite states) get energy +inf, so voting never picks them.
+        """
+        return self.solve_at(puzzles, steps=(steps,), restarts=restarts, seed=seed, batch_size=batch_size,
+                             keep_givens=keep_givens)[int(steps)]
+
+    @torch.no_grad()
+    def solve_at(
+        self,
+        puzzles: object,
+        *,
+        steps: tuple[int, ...] = (16, 32, 64, 128),
+        restarts: int = 1,
+        seed: int = 0,
+        batch_size: int = 256,
+        keep_givens: bool = True,
+    ) -> dict[int, np.ndarray]:
+        """:meth:`solve` at several T from one rollout per restart: ``{T: boards}`` (same answers as ``solve``)."""
+        K = int(restarts)
+        Ts = sorted({int(t) for t in steps})
+        if K < 1 or not Ts or Ts[0] < 0:
+            raise ValueError(f"`restarts` must be >= 1 and `steps` >= 0, got restarts={restarts}, steps={steps}.")
+        digits_all = self._digits(puzzles)
+        g = torch.Generator().manual_seed(int(seed))
+        out: dict[int, list[Tensor]] = {T: [] for T in Ts}
+        was_training = self.training
+        self.eval()
+        try:
+            for start in range(0, len(digits_all), int(batch_size)):
+                digits = digits_all[start : start + int(batch_size)]
+                B = len(digits)
+                best_e = {T: torch.full((B,), math.inf, device=digits.device) for T in Ts}
+                best = {T: torch.zeros(digits.shape, dtype=torch.long, device=digits.device) for T in Ts}
+                for k in range(K):
+                    C = self.inputs(digits)
+                    X = self.initial_state(digits, C, g)
+                    t = 0
+                    for T in Ts:
+                        for _ in range(T - t):
+                            X = self.block._step(X, C)
+                        t = T
+                        e = self.energy(X, C) if K > 1 else torch.zeros(B, device=digits.device)
+                        ok = torch.isfinite(X).all(-1).all(-1) & torch.isfinite(e)
+                        e = torch.where(ok, e, torch.full_like(e, math.inf))
+                        pred = self.readout(torch.nan_to_num(X)).argmax(-1)
+                        better = (e < best_e[T]) | ((k == 0) & (e == math.inf))
+                        best[T] = torch.where(better[:, None], pred, best[T])
+                        best_e[T] = torch.where(better, e, best_e[T])
+                for T in Ts:
+                    grid = best[T] + 1
+                    if keep_givens:
+                        grid = torch.where(digits > 0, digits, grid)
+                    out[T].append(grid.cpu())
+        finally:
+            self.train(was_training)
+        return {T: torch.cat(v).reshape(-1, self.size, self.size).numpy().astype(np.int8) for T, v in out.items()}
+
+    def extra_repr(self) -> str:
+        c = self._config
+        return f"size={c['size']}, positions={c['positions']!r}"
