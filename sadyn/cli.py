@@ -148,6 +148,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "lab": Subcommand("open the tutorials in JupyterLab", _add_lab_arguments, _run_lab),
     "train": Subcommand("train a Sudoku solver", "sadyn.training.cli:add_train_arguments", "sadyn.training.cli:run_train"),
     "eval": Subcommand("evaluate a Sudoku checkpoint", "sadyn.training.cli:add_eval_arguments", "sadyn.training.cli:run_eval"),
+    "reproduce": Subcommand("reproduce a paper figure and judge its claims", "sadyn.reproduce:add_arguments", "sadyn.reproduce:run"),
 }
 
 

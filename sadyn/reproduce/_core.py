@@ -1,0 +1,214 @@
+"""What every reproduction shares: settings, verdicts, the result record, and trained-solver helpers.
+
+A reproduction is a function ``run(setting) -> Result``. It measures numbers, judges each of the paper's claims
+by a stated criterion with :func:`judge` ("holds", "does not hold" or "inconclusive"), draws one PNG and returns a
+:class:`Result`, which :func:`save` writes as ``<out>/<figure>.json`` beside ``<out>/<figure>.png``.
+
+Settings: ``"test"`` (tiny, for the unit tests), ``"quick"`` (shipped checkpoints, minutes on 2 CPU cores) and
+``"full"`` (larger samples; trained figures retrain the shipped configurations for 100 epochs first).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+__all__ = ["SETTINGS", "VERDICTS", "Claim", "Result", "judge", "save", "pick", "solver", "exponents", "retrain_command",
+           "jsonable", "compare", "available"]
+
+SETTINGS = ("test", "quick", "full")
+VERDICTS = ("holds", "does not hold", "inconclusive")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the paper, judged: ``verdict`` follows from ``evidence`` by ``criterion``."""
+
+    claim: str
+    criterion: str
+    evidence: dict[str, Any]
+    verdict: str
+
+
+@dataclass
+class Result:
+    """One reproduced figure: the numbers behind it, the judged claims, where its PNG is, how long it took."""
+
+    figure: str
+    title: str
+    paper: str
+    setting: str
+    ours: str
+    differences: str
+    numbers: dict[str, Any]
+    claims: list[Claim]
+    png: str = ""
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def table(self) -> str:
+        """The short text table the CLI prints: one line per claim, then its criterion."""
+        lines = [f"{self.figure}: {self.title}  [{self.setting}, {self.seconds:.0f} s]"]
+        for c in self.claims:
+            lines.append(f"  [{c.verdict:^13}] {c.claim}")
+            lines.append(f"                  criterion: {c.criterion}")
+            shown = ", ".join(f"{k}={_short(v)}" for k, v in c.evidence.items())
+            lines.append(f"                  measured:  {shown}")
+        return "\n".join(lines)
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, (list, tuple)) and len(v) > 8:
+        return "[" + ", ".join(_short(x) for x in v[:8]) + ", ...]"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_short(x) for x in v) + "]"
+    return str(v)
+
+
+def judge(claim: str, criterion: str, holds: bool | None, **evidence: Any) -> Claim:
+    """A :class:`Claim` with verdict "holds" (``holds`` true), "does not hold" (false) or "inconclusive" (None).
+
+    Non-finite evidence makes the verdict inconclusive: a NaN never decides a claim.
+    """
+    values = [v for v in evidence.values() if isinstance(v, float)]
+    if holds is not None and any(not math.isfinite(v) for v in values):
+        holds = None
+    verdict = "inconclusive" if holds is None else ("holds" if bool(holds) else "does not hold")
+    return Claim(claim, criterion, jsonable(evidence), verdict)
+
+
+def jsonable(x: Any) -> Any:
+    """Tensors, arrays and numpy scalars as plain lists and floats; NaN/inf as strings (valid JSON)."""
+    if isinstance(x, Tensor):
+        x = x.detach().cpu().numpy()
+    if isinstance(x, np.ndarray):
+        return jsonable(x.tolist())
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    if isinstance(x, (np.floating, float)):
+        x = float(x)
+        return x if math.isfinite(x) else str(x)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.bool_,)):
+        return bool(x)
+    return x
+
+
+def save(result: Result, fig: Any, out: Path) -> Result:
+    """Write ``<out>/<figure>.png`` (small: 80 dpi) and ``<out>/<figure>.json``; return ``result`` with ``png`` set."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    png = out / f"{result.figure}.png"
+    fig.savefig(png, dpi=80, bbox_inches="tight", metadata={"Software": None})
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    result.png = png.name
+    record = asdict(result)
+    record["numbers"] = jsonable(record["numbers"])
+    (out / f"{result.figure}.json").write_text(json.dumps(record, indent=1) + "\n")
+    return result
+
+
+def pick(setting: str, test: Any, quick: Any, full: Any) -> Any:
+    """The value for ``setting`` ("test", "quick" or "full")."""
+    if setting not in SETTINGS:
+        raise ValueError(f"`setting` must be one of {SETTINGS}, got {setting!r}.")
+    return {"test": test, "quick": quick, "full": full}[setting]
+
+
+# ---------------------------------------------------------------------------------------------- trained solvers
+def retrain_command(name: str, folder: Path, *, epochs: int = 100) -> list[str]:
+    """The argv (after ``sadyn``) that retrains shipped checkpoint ``name`` into ``folder`` for ``epochs`` epochs:
+    its manifest command with ``--out`` and ``--epochs`` replaced."""
+    from ..pretrained import pretrained_info
+
+    argv = shlex.split(pretrained_info(name)["command"])[1:]
+    for flag, value in (("--out", str(folder)), ("--epochs", str(int(epochs)))):
+        if flag in argv:
+            argv[argv.index(flag) + 1] = value
+        else:
+            argv += [flag, value]
+    return argv
+
+
+_CACHE: dict[tuple[str, str, str], Any] = {}
+
+
+def solver(name: str, setting: str, out: Path | None = None):
+    """The trained :class:`~sadyn.models.SudokuSolver` ``name``: the shipped checkpoint ("test",
+    "quick"), or for "full" the same configuration retrained for 100 epochs into ``<out>/checkpoints/<name>``
+    (reused when present)."""
+    key = (name, setting, str(out))
+    if key in _CACHE:
+        return _CACHE[key]
+    if setting == "full":
+        from ..cli import main
+        from ..training import load_model
+
+        folder = Path(out or "reproduction") / "checkpoints" / name
+        best = folder / "best.pt"
+        if not best.is_file():
+            status = main(retrain_command(name, folder))
+            if status != 0:
+                raise RuntimeError(f"retraining {name} into {folder} failed with exit status {status}.")
+        model = load_model(best)
+    else:
+        from ..pretrained import load_pretrained
+
+        model = load_pretrained(name)
+    model = model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    _CACHE[key] = model
+    return model
+
+
+def exponents(model, puzzles, *, horizon: int = 16, seed: int = 0) -> dict[str, Any]:
+    """The paper's finite-time Lyapunov exponents (App. B.3: T = 16 from the inference start) of a solver's loop
+    at each puzzle (:func:`sadyn.trained.solver_map` binds the puzzle; radial directions excluded): the maximal
+    and the mean exponent per puzzle and their averages, and how many rollouts diverged."""
+    from ..analysis import finite_time_lyapunov
+    from ..trained import solver_map
+
+    mx, mean, divergent = [], [], 0
+    for puzzle in puzzles:
+        sm = solver_map(model, puzzle, seed=seed)
+        L = finite_time_lyapunov(sm.f, sm.X0, horizon=horizon, constraint=sm.constraint, group=sm.group)
+        mx.append(float(L.max))
+        mean.append(float(L.mean))
+        divergent += L.status == "divergent"
+    return {"max": float(np.nanmean(mx)), "mean": float(np.nanmean(mean)), "max_per_puzzle": mx,
+            "mean_per_puzzle": mean, "divergent": divergent, "puzzles": len(mx)}
+
+
+def compare(a: float, b: float, n: int) -> bool | None:
+    """Is accuracy ``a`` above ``b`` (fractions on ``n`` puzzles each)? True if ``a - b`` exceeds twice the binomial
+    standard error of the difference, False if ``b - a`` does, None (within noise) otherwise."""
+    se = math.sqrt(max(a * (1 - a) + b * (1 - b), 1.0 / n) / n)
+    if a - b > 2 * se:
+        return True
+    if b - a > 2 * se:
+        return False
+    return None
+
+
+def available(names: list[str] | tuple[str, ...]) -> list[str]:
+    """The names among ``names`` that are shipped checkpoints (others are still being trained, or never were)."""
+    from ..pretrained import pretrained_models
+
+    shipped = set(pretrained_models())
+    return [n for n in names if n in shipped]

@@ -1,0 +1,144 @@
+"""Tests of sadyn.reproduce: every reproduction runs on a reduced setting, writes its files and computes verdicts;
+the verdict rules, the CLI entry and REPRODUCTION.md's generator are checked on their own."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from sadyn.reproduce import FIGURES, VERDICTS, Result, reproduce, reproduce_all
+from sadyn.reproduce._core import compare, judge, jsonable, retrain_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("make_reproduction", ROOT / "scripts" / "make_reproduction.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def reduced(tmp_path_factory) -> tuple[Path, list[Result]]:
+    """Every reproduction on the reduced "test" setting (about 20 s on one core), run once for this module."""
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("reproduction")
+    return out, reproduce_all(setting="test", out=out)
+
+
+# ------------------------------------------------------------------ verdict rules
+def test_judge_maps_outcomes_to_verdicts():
+    assert judge("c", "k", True, x=1.0).verdict == "holds"
+    assert judge("c", "k", False, x=1.0).verdict == "does not hold"
+    assert judge("c", "k", None, x=1.0).verdict == "inconclusive"
+
+
+def test_judge_never_decides_on_nan_evidence():
+    assert judge("c", "k", True, x=math.nan).verdict == "inconclusive"
+    assert judge("c", "k", False, x=math.inf).verdict == "inconclusive"
+
+
+def test_compare_uses_two_standard_errors():
+    assert compare(0.9, 0.5, 1000) is True
+    assert compare(0.5, 0.9, 1000) is False
+    assert compare(0.51, 0.50, 1000) is None  # 1 point on 1000 puzzles is noise (2 SE ~ 4.5 points)
+
+
+def test_jsonable_makes_valid_json():
+    data = jsonable({"t": torch.tensor([1.0, math.nan]), "i": torch.tensor(3), "inf": math.inf})
+    assert json.loads(json.dumps(data, allow_nan=False)) == {"t": [1.0, "nan"], "i": 3, "inf": "inf"}
+
+
+# ------------------------------------------------------------------ bad input
+def test_reproduce_rejects_unknown_figure():
+    with pytest.raises(ValueError, match=r"`figure` must be one of \['fig1'.*got 'fig9'"):
+        reproduce("fig9")
+
+
+def test_reproduce_rejects_unknown_setting():
+    with pytest.raises(ValueError, match=r"`setting` must be one of \('test', 'quick', 'full'\), got 'fast'"):
+        reproduce("fig1", setting="fast")
+
+
+def test_retrain_command_replaces_out_and_epochs(tmp_path):
+    argv = retrain_command("itrsa4-rms", tmp_path / "x", epochs=100)
+    assert argv[0] == "train"
+    assert argv[argv.index("--out") + 1] == str(tmp_path / "x")
+    assert argv[argv.index("--epochs") + 1] == "100"
+    assert argv.count("--epochs") == 1 and argv[argv.index("--dynamics") + 1] == "itrsa"
+    from sadyn.cli import build_parser
+
+    args = build_parser("train").parse_args(argv)  # the train subcommand accepts it as is
+    assert args.epochs == 100
+
+
+def test_cli_registers_reproduce():
+    from sadyn.cli import SUBCOMMANDS, build_parser
+
+    assert "reproduce" in SUBCOMMANDS
+    args = build_parser("reproduce").parse_args(["reproduce", "all", "--full", "--out", "x"])
+    assert (args.figure, args.setting, str(args.out)) == ("all", "full", "x")
+    assert build_parser("reproduce").parse_args(["reproduce", "fig2"]).setting == "quick"
+
+
+# ------------------------------------------------------------------ every reproduction, reduced
+@pytest.mark.slow
+def test_every_figure_produces_files_and_verdicts(reduced):
+    out, results = reduced
+    assert [r.figure for r in results] == list(FIGURES)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["errors"] == {}
+    for r in results:
+        assert (out / f"{r.figure}.png").stat().st_size > 1000
+        record = json.loads((out / f"{r.figure}.json").read_text())
+        assert record["figure"] == r.figure and record["setting"] == "test" and record["seconds"] > 0
+        assert record["claims"], f"{r.figure} judged no claim"
+        for claim in record["claims"]:
+            assert claim["verdict"] in VERDICTS
+            assert claim["criterion"] and claim["evidence"]
+
+
+@pytest.mark.slow
+def test_verdicts_follow_from_numbers(reduced):
+    """Spot checks that a verdict is what its criterion gives on the recorded numbers (not typed by hand)."""
+    out, _ = reduced
+    fig1 = json.loads((out / "fig1.json").read_text())
+    slope = fig1["numbers"]["slopes"]["None"]
+    assert fig1["claims"][0]["verdict"] == ("holds" if slope > 0.2 else "does not hold")
+    trained = fig1["numbers"]["prop51_trained"]
+    assert all(m <= b * (1 + 1e-6) for m, b in zip(trained["measured"], trained["bound"]))  # Prop. 5.1 is a theorem
+    fig2 = json.loads((out / "fig2.json").read_text())
+    toy = fig2["numbers"]["b_toy"]
+    assert all(abs(a - t) < 1e-9 for a, t in zip(toy["raw_max_modulus"], toy["theory"]))
+    assert fig2["claims"][2]["verdict"] == "holds"  # eqs. (18)-(20) are exact
+
+
+@pytest.mark.slow
+def test_make_reproduction_renders_every_claim(reduced, tmp_path):
+    out, results = reduced
+    script = _script()
+    report = tmp_path / "REPRODUCTION.md"
+    assert script.main([str(out), "--output", str(report)]) == 0
+    text = report.read_text()
+    for r in results:
+        assert f"## {r.figure}:" in text and f"({out.as_posix()}/{r.figure}.png)" in text
+        for c in r.claims:
+            assert c.claim.replace("|", "\\|") in text
+    held = sum(c.verdict == "holds" for r in results for c in r.claims)
+    assert f"{held} held" in text
+    assert script.main([str(out), "--output", str(report), "--check"]) == 0
+    report.write_text(text + "edited\n")
+    assert script.main([str(out), "--output", str(report), "--check"]) == 1
+
+
+def test_committed_report_matches_committed_results():
+    """REPRODUCTION.md is exactly what scripts/make_reproduction.py makes from docs/reproduction/*.json."""
+    if not (ROOT / "docs" / "reproduction" / "summary.json").is_file():
+        pytest.skip("no committed reproduction results")
+    assert _script().main([str(ROOT / "docs" / "reproduction"), "--output", str(ROOT / "REPRODUCTION.md"), "--check"]) == 0
