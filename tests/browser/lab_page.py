@@ -170,12 +170,17 @@ def prepare_copy(source: Path, target: Path, *, first_cell: str | None = None, u
     """Write ``source`` to ``target`` without outputs or execution counts; returns its widget-view count.
 
     A copy without outputs means stale prompts or figures of the committed file can never pass for results of
-    this run. The returned count is how many widget views the committed notebook showed (a lower bound for the
-    live run). ``first_cell`` inserts a code cell at the top (used to break a widget on purpose);
+    this run. The returned count is how many explorer widget views the committed notebook showed (a lower bound
+    for the live run; closed progress bars do not count). ``first_cell`` inserts a code cell at the top (used to break a widget on purpose);
     ``upto_widget`` drops the cells after the first cell that displays a widget.
     """
     notebook = nbformat.read(source, as_version=4)
-    shown = [sum(WIDGET_MIME in out.get("data", {}) for out in cell.get("outputs", [])) for cell in notebook.cells]
+    # Widget views that stay on screen: an explorer's controls (a cell that calls `.show()`). Progress bars
+    # (tqdm in a notebook) are widgets too, but a finished bar may be closed and leave the live page.
+    shown = [
+        sum(WIDGET_MIME in out.get("data", {}) for out in cell.get("outputs", [])) if ".show()" in cell.source else 0
+        for cell in notebook.cells
+    ]
     if upto_widget and any(shown):
         keep = next(i for i, n in enumerate(shown) if n) + 1
         notebook.cells, shown = notebook.cells[:keep], shown[:keep]
