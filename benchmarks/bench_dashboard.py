@@ -5,9 +5,9 @@ Run:  python benchmarks/bench_dashboard.py [--threads 1]
 """
 
 import torch
+from _bench import baseline_lyapunov, best, report, setup
 
 import sadyn as sd
-from _bench import baseline_lyapunov, best, report, setup
 
 args = setup("dashboard analysis of a default ItrSA (S=16, D=32, n=512)")
 reps = 3 if args.quick else 5
@@ -34,12 +34,16 @@ for dtype in (torch.float64, torch.float32):
         report(f"[{name}] TOTAL with method={method!r}", t_sn + t_eig + t)
 
     def baseline():
-        J = torch.autograd.functional.jacobian(lambda v: f(v.reshape(16, 32)).reshape(-1), X.reshape(-1), vectorize=True)
+        J = torch.autograd.functional.jacobian(
+            lambda v: f(v.reshape(16, 32)).reshape(-1), X.reshape(-1), vectorize=True
+        )
         torch.linalg.matrix_norm(J, 2)
         torch.linalg.eigvals(J)
         baseline_lyapunov(f, X, 200, 8)
 
     t_base = best(baseline, repeats=2)
     report(f"[{name}] baseline (dense J, SVD, eigvals, 200 x (J + QR))", t_base)
-    print(f"[{name}] ratio baseline / sadyn: {t_base / (t_sn + t_eig + parts['jvp']):.1f}x (jvp), "
-          f"{t_base / (t_sn + t_eig + parts['fd']):.1f}x (fd)")
+    print(
+        f"[{name}] ratio baseline / sadyn: {t_base / (t_sn + t_eig + parts['jvp']):.1f}x (jvp), "
+        f"{t_base / (t_sn + t_eig + parts['fd']):.1f}x (fd)"
+    )

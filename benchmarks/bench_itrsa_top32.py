@@ -4,9 +4,9 @@ Run:  python benchmarks/bench_itrsa_top32.py [--threads 1]
 """
 
 import torch
+from _bench import baseline_lyapunov, best, report, setup
 
 import sadyn as sd
-from _bench import baseline_lyapunov, best, report, setup
 
 args = setup("ItrSA (S=64, D=32, H=4, n=2048, float64): top-32 exponents, time per step")
 g = torch.Generator().manual_seed(0)
@@ -28,5 +28,7 @@ for method in ("jvp", "fd"):
     report(f"sadyn lyapunov_spectrum(k=32, method={method!r})", t, "step", base)
 ref = baseline_lyapunov(f, X0, 20, 32)
 ours = sd.lyapunov_spectrum(f, X0, steps=20, k=32, seed=0).exponents
-print(f"# check: max |ours - baseline| over 20 steps from the same random start: "
-      f"{float((ours[:4] - ref.sort(descending=True).values[:4]).abs().max()):.3f} on the top 4")
+print(
+    f"# check: max |ours - baseline| over 20 steps from the same random start: "
+    f"{float((ours[:4] - ref.sort(descending=True).values[:4]).abs().max()):.3f} on the top 4"
+)

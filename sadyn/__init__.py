@@ -7,20 +7,11 @@ analysis in :mod:`sadyn.analysis` works on any such map. This file is the public
 __version__ = "0.1.0"
 
 # --- models (sadyn.attention, sadyn.norms, sadyn.dynamics, sadyn.trajectory) ---
-from .attention import MultiHeadSelfAttention as MultiHeadSelfAttention
-from .norms import Normalization as Normalization
-from .norms import layer_norm as layer_norm
-from .norms import rms_norm as rms_norm
-from .norms import sphere_project as sphere_project
-from .norms import tangent_project as tangent_project
-from .trajectory import Trajectory as Trajectory
-from .dynamics import AKOrN as AKOrN
-from .dynamics import EnergySA as EnergySA
-from .dynamics import ItrSA as ItrSA
-from .dynamics import LoopedModel as LoopedModel
-from .dynamics import OscillatorToy as OscillatorToy
-# --- end models ---
+# --- end analysis ---
+# --- sudoku and training (sadyn.sudoku, sadyn.models, sadyn.training) ---
+from . import sudoku as sudoku  # sadyn.sudoku.generate(...), .load_dataset(...): numpy only
 
+# --- end models ---
 # --- analysis (sadyn.analysis, sadyn.systems) ---
 from .analysis import LyapunovSpectrum as LyapunovSpectrum
 from .analysis import TangentMap as TangentMap
@@ -35,25 +26,34 @@ from .analysis import prop51_bound as prop51_bound
 from .analysis import pseudo_energy as pseudo_energy
 from .analysis import spectral_norm as spectral_norm
 from .analysis import vjp as vjp
-# --- end analysis ---
+from .attention import MultiHeadSelfAttention as MultiHeadSelfAttention
+from .dynamics import AKOrN as AKOrN
+from .dynamics import EnergySA as EnergySA
+from .dynamics import ItrSA as ItrSA
+from .dynamics import LoopedModel as LoopedModel
+from .dynamics import OscillatorToy as OscillatorToy
 
-# --- sudoku and training (sadyn.sudoku, sadyn.models, sadyn.training) ---
-from . import sudoku as sudoku  # sadyn.sudoku.generate(...), .load_dataset(...): numpy only
+# --- end sudoku and training ---
+# --- plots and widgets (sadyn.plots, sadyn.widgets) ---
+from .geometry import count_clusters as count_clusters
 from .models import SudokuSolver as SudokuSolver
+from .norms import Normalization as Normalization
+from .norms import layer_norm as layer_norm
+from .norms import rms_norm as rms_norm
+from .norms import sphere_project as sphere_project
+from .norms import tangent_project as tangent_project
 from .pretrained import load_pretrained as load_pretrained
 from .pretrained import pretrained_models as pretrained_models
 from .regularizers import energy_multi_regularizer as energy_multi_regularizer
 from .regularizers import energy_single_regularizer as energy_single_regularizer
 from .regularizers import spectral_regularizer as spectral_regularizer
+from .threads import threads as threads
 from .training import TrainConfig as TrainConfig
 from .training import evaluate as evaluate
 from .training import load_model as load_model
 from .training import train as train
-# --- end sudoku and training ---
+from .trajectory import Trajectory as Trajectory
 
-# --- plots and widgets (sadyn.plots, sadyn.widgets) ---
-from .geometry import count_clusters as count_clusters
-from .threads import threads as threads
 # --- end plots and widgets ---
 
 _LAZY = ("plots", "widgets", "exercises", "sudoku", "systems", "analysis", "dynamics")

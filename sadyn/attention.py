@@ -61,7 +61,9 @@ class MultiHeadSelfAttention(nn.Module):
         if dim < 1 or heads < 1:
             raise ValueError(f"`dim` and `heads` must be positive integers, got dim={dim}, heads={heads}.")
         if dim % heads:
-            raise ValueError(f"`dim` must be divisible by `heads`, got dim={dim}, heads={heads}; choose heads among the divisors of dim.")
+            raise ValueError(
+                f"`dim` must be divisible by `heads`, got dim={dim}, heads={heads}; choose heads among the divisors of dim."
+            )
         check_positive(scale, "scale", allow_zero=True)
         self.dim, self.heads, self.head_dim = dim, heads, dim // heads
         self.beta = float(beta) if beta is not None else 1.0 / math.sqrt(self.head_dim)
@@ -109,7 +111,7 @@ class MultiHeadSelfAttention(nn.Module):
         """V_h = W^V_h W^O_h, shape (H, D, D): the value map each proposition constrains."""
         return self.wv @ self.wo
 
-    def set_head_weights(self, wq: Tensor, wk: Tensor, wv: Tensor, wo: Tensor) -> "MultiHeadSelfAttention":
+    def set_head_weights(self, wq: Tensor, wk: Tensor, wv: Tensor, wo: Tensor) -> MultiHeadSelfAttention:
         """Overwrite the weights (shapes (H, D, D_h) x3 and (H, D_h, D)); returns self."""
         for name, w in zip(("wq", "wk", "wv", "wo"), (wq, wk, wv, wo)):
             p = getattr(self, name)
@@ -122,9 +124,15 @@ class MultiHeadSelfAttention(nn.Module):
     # ------------------------------------------------------------------------------ structured constructors
     @classmethod
     def symmetric(
-        cls, dim: int, *, matrix: Tensor | None = None, beta: float | None = None, scale: float = 1.0,
-        generator: torch.Generator | None = None, dtype: torch.dtype | None = None,
-    ) -> "MultiHeadSelfAttention":
+        cls,
+        dim: int,
+        *,
+        matrix: Tensor | None = None,
+        beta: float | None = None,
+        scale: float = 1.0,
+        generator: torch.Generator | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> MultiHeadSelfAttention:
         """Single head with W^Q W^K^T = W^V W^O = A, A symmetric (the energy-based SA of eq. (4)).
 
         ``matrix`` fixes A (e.g. the identity gives the token-clustering model of Geshkovski et al.);
@@ -132,14 +140,22 @@ class MultiHeadSelfAttention(nn.Module):
         """
         A = _symmetric_or_given(dim, matrix, scale, generator, dtype)
         if not torch.allclose(A, A.T, atol=1e-12 * (1 + A.abs().max().item())):
-            raise ValueError("`matrix` must be symmetric for MultiHeadSelfAttention.symmetric; use generalized_symmetric for an asymmetric A.")
+            raise ValueError(
+                "`matrix` must be symmetric for MultiHeadSelfAttention.symmetric; use generalized_symmetric for an asymmetric A."
+            )
         return cls._from_products(dim, A[None], A[None], beta, dtype)
 
     @classmethod
     def generalized_symmetric(
-        cls, dim: int, *, matrix: Tensor | None = None, beta: float | None = None, scale: float = 1.0,
-        generator: torch.Generator | None = None, dtype: torch.dtype | None = None,
-    ) -> "MultiHeadSelfAttention":
+        cls,
+        dim: int,
+        *,
+        matrix: Tensor | None = None,
+        beta: float | None = None,
+        scale: float = 1.0,
+        generator: torch.Generator | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> MultiHeadSelfAttention:
         """Single head with asymmetric A = W^Q W^K^T and W^V W^O = (A + A^T)/2: the condition of Prop. 4.1.
 
         Caution (verified numerically in tests/test_energy.py): for asymmetric A the reconstructed energy
@@ -154,9 +170,16 @@ class MultiHeadSelfAttention(nn.Module):
 
     @classmethod
     def orthogonal_heads(
-        cls, dim: int, heads: int, *, asymmetric: bool = False, beta: float | None = None, scale: float = 1.0,
-        generator: torch.Generator | None = None, dtype: torch.dtype | None = None,
-    ) -> "MultiHeadSelfAttention":
+        cls,
+        dim: int,
+        heads: int,
+        *,
+        asymmetric: bool = False,
+        beta: float | None = None,
+        scale: float = 1.0,
+        generator: torch.Generator | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> MultiHeadSelfAttention:
         """H heads acting on mutually orthogonal subspaces (the low-rank structure of Prop. 4.2).
 
         An orthogonal basis of R^D is split into H blocks U_h (D x D_h). With ``asymmetric=False`` (default)
@@ -184,7 +207,7 @@ class MultiHeadSelfAttention(nn.Module):
         return cls._from_products(dim, A.to(dt), V.to(dt), beta, dt, heads=heads, basis=Us.to(dt))
 
     @classmethod
-    def _from_products(cls, dim, A, V, beta, dtype, heads=1, basis=None) -> "MultiHeadSelfAttention":
+    def _from_products(cls, dim, A, V, beta, dtype, heads=1, basis=None) -> MultiHeadSelfAttention:
         """Factor given products A_h (QK) and V_h (value) into per-head weights of width D_h = D/H.
 
         For H = 1: W^Q = A, W^K = I, W^V = V, W^O = I. For H > 1 the products live on the column space of

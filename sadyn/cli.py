@@ -73,18 +73,17 @@ def find_tutorials(start: Path | None = None) -> Path:
 
 def _add_lab_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--dir", type=Path, default=None, metavar="PATH",
+        "--dir",
+        type=Path,
+        default=None,
+        metavar="PATH",
         help="folder to open (default: the tutorials/ folder of this checkout)",
     )
     parser.add_argument(
         "--port", type=int, default=None, help="port for the server (default: 8888 or the next free one)"
     )
-    parser.add_argument(
-        "--no-browser", action="store_true", help="start the server without opening a browser"
-    )
-    parser.add_argument(
-        "--dry-run", action="store_true", help="print the command that would run, and exit"
-    )
+    parser.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
+    parser.add_argument("--dry-run", action="store_true", help="print the command that would run, and exit")
 
 
 def lab_command(directory: Path, *, port: int | None = None, no_browser: bool = False) -> list[str]:
@@ -146,9 +145,15 @@ def _launch(command: list[str], cwd: Path) -> int:
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "lab": Subcommand("open the tutorials in JupyterLab", _add_lab_arguments, _run_lab),
-    "train": Subcommand("train a Sudoku solver", "sadyn.training.cli:add_train_arguments", "sadyn.training.cli:run_train"),
-    "eval": Subcommand("evaluate a Sudoku checkpoint", "sadyn.training.cli:add_eval_arguments", "sadyn.training.cli:run_eval"),
-    "reproduce": Subcommand("reproduce a paper figure and judge its claims", "sadyn.reproduce:add_arguments", "sadyn.reproduce:run"),
+    "train": Subcommand(
+        "train a Sudoku solver", "sadyn.training.cli:add_train_arguments", "sadyn.training.cli:run_train"
+    ),
+    "eval": Subcommand(
+        "evaluate a Sudoku checkpoint", "sadyn.training.cli:add_eval_arguments", "sadyn.training.cli:run_eval"
+    ),
+    "reproduce": Subcommand(
+        "reproduce a paper figure and judge its claims", "sadyn.reproduce:add_arguments", "sadyn.reproduce:run"
+    ),
 }
 
 

@@ -15,9 +15,17 @@ import torch
 from .dynamics import EnergySA
 from .norms import sphere_project
 
-__all__ = ["check_energy", "check_energy_rate", "check_toy_eigenvalues", "check_rmsnorm_jacobian",
-           "check_logistic_exponent", "check_order_parameter",
-           "check_two_trajectory", "check_finite_time_max", "check_contribution_index"]
+__all__ = [
+    "check_energy",
+    "check_energy_rate",
+    "check_toy_eigenvalues",
+    "check_rmsnorm_jacobian",
+    "check_logistic_exponent",
+    "check_order_parameter",
+    "check_two_trajectory",
+    "check_finite_time_max",
+    "check_contribution_index",
+]
 
 
 def _report(ok: bool, message: str) -> bool:
@@ -30,7 +38,9 @@ def _call(fn: Callable, *args) -> tuple[bool, object]:
     try:
         return True, fn(*args)
     except NotImplementedError:
-        return False, _report(False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code.")
+        return False, _report(
+            False, "the exercise is not attempted yet: replace `raise NotImplementedError` by your code."
+        )
     except Exception as exc:
         return False, _report(False, f"your function raised {type(exc).__name__}: {exc}")
 
@@ -52,14 +62,18 @@ def check_energy(energy: Callable[[torch.Tensor, torch.Tensor, float], torch.Ten
             return False
         got_t = torch.as_tensor(got, dtype=torch.float64)
         if got_t.numel() != 1:
-            return _report(False, f"return one number (a 0-d tensor), got shape {tuple(got_t.shape)}; sum over i and j.")
+            return _report(
+                False, f"return one number (a 0-d tensor), got shape {tuple(got_t.shape)}; sum over i and j."
+            )
         if not torch.isclose(got_t.reshape(()), torch.tensor(expected, dtype=torch.float64), rtol=1e-8, atol=1e-10):
             hint = ""
             if abs(float(got_t) - expected * 2 * beta) < 1e-6 * abs(expected * 2 * beta):
                 hint = " It looks like the factor -1/(2 beta) is missing."
             elif float(got_t) * expected < 0:
                 hint = " The sign is off: the energy is minus a sum of exponentials."
-            return _report(False, f"for S={S}, D={D}, beta={beta} expected {expected:.6g}, got {float(got_t):.6g}.{hint}")
+            return _report(
+                False, f"for S={S}, D={D}, beta={beta} expected {expected:.6g}, got {float(got_t):.6g}.{hint}"
+            )
     return _report(True, f"your energy matches sadyn's on {trials} random states.")
 
 
@@ -78,11 +92,17 @@ def check_energy_rate(energy_rate: Callable[[EnergySA, torch.Tensor], torch.Tens
             return False
         got_t = torch.as_tensor(got).detach().to(torch.float64)
         if got_t.shape != expected.shape:
-            return _report(False, f"return one rate per state: shape {tuple(expected.shape)}, got {tuple(got_t.shape)}; "
-                                  f"sum the product over the last two axes only.")
+            return _report(
+                False,
+                f"return one rate per state: shape {tuple(expected.shape)}, got {tuple(got_t.shape)}; "
+                f"sum the product over the last two axes only.",
+            )
         if not torch.allclose(got_t, expected, rtol=1e-8, atol=1e-10):
-            return _report(False, f"for heads={heads} expected {expected.tolist()}, got {got_t.tolist()}. Hint: "
-                                  f"torch.autograd.grad(model.energy(X).sum(), X) needs X.requires_grad_(True).")
+            return _report(
+                False,
+                f"for heads={heads} expected {expected.tolist()}, got {got_t.tolist()}. Hint: "
+                f"torch.autograd.grad(model.energy(X).sum(), X) needs X.requires_grad_(True).",
+            )
     return _report(True, f"your dE/dt matches sadyn's on {trials} random models.")
 
 
@@ -101,12 +121,18 @@ def check_toy_eigenvalues(toy_eigenvalues: Callable[[float, torch.Tensor], torch
             return False
         got = got.to(torch.complex128).flatten()
         if got.numel() != expected.numel():
-            return _report(False, f"{len(omegas)} frequencies give {expected.numel()} eigenvalues (a conjugate pair each), "
-                                  f"got {got.numel()}.")
+            return _report(
+                False,
+                f"{len(omegas)} frequencies give {expected.numel()} eigenvalues (a conjugate pair each), "
+                f"got {got.numel()}.",
+            )
         key = lambda z: torch.argsort(z.real * 1e6 + z.imag)  # noqa: E731
         if not torch.allclose(got[key(got)], expected[key(expected)], atol=1e-9):
-            return _report(False, f"for eta={eta}, omegas={omegas} expected {expected.numpy().round(4)}, "
-                                  f"got {got.numpy().round(4)}. Hint: each pair gives 1 +- i eta omega.")
+            return _report(
+                False,
+                f"for eta={eta}, omegas={omegas} expected {expected.numpy().round(4)}, "
+                f"got {got.numpy().round(4)}. Hint: each pair gives 1 +- i eta omega.",
+            )
     return _report(True, "1 +- i eta omega for every pair: outside the unit circle whenever eta * omega != 0.")
 
 
@@ -125,12 +151,19 @@ def check_rmsnorm_jacobian(rmsnorm_jacobian: Callable[[torch.Tensor, torch.Tenso
         if not ok:
             return False
         if got.shape != (D, D):
-            return _report(False, f"return a ({D}, {D}) matrix for a token of dimension {D}, got shape {tuple(got.shape)}.")
+            return _report(
+                False, f"return a ({D}, {D}) matrix for a token of dimension {D}, got shape {tuple(got.shape)}."
+            )
         if not torch.allclose(got, expected, atol=1e-10):
-            hint = " Hint: the projector is I - y y^T / ||y||^2, and gamma multiplies the rows (diag(gamma) on the left)."
+            hint = (
+                " Hint: the projector is I - y y^T / ||y||^2, and gamma multiplies the rows (diag(gamma) on the left)."
+            )
             if torch.allclose(got, expected.T, atol=1e-10):
                 hint = " You have the transpose: gamma scales the output coordinates, i.e. the rows."
-            return _report(False, f"for D={D} the largest difference from autodiff is {float((got - expected).abs().max()):.3g}.{hint}")
+            return _report(
+                False,
+                f"for D={D} the largest difference from autodiff is {float((got - expected).abs().max()):.3g}.{hint}",
+            )
     return _report(True, "your Jacobian matches autodiff: a projector (norm 1) divided by ||y||, times the gain.")
 
 
@@ -160,39 +193,58 @@ def check_order_parameter(order_parameter: Callable[[torch.Tensor], torch.Tensor
     from .systems import Kuramoto
 
     g = torch.Generator().manual_seed(6)
-    cases = [torch.zeros(5, dtype=torch.float64), torch.linspace(0, 2 * math.pi, 9, dtype=torch.float64)[:-1],
-             2 * math.pi * torch.rand(3, 50, generator=g, dtype=torch.float64)]
+    cases = [
+        torch.zeros(5, dtype=torch.float64),
+        torch.linspace(0, 2 * math.pi, 9, dtype=torch.float64)[:-1],
+        2 * math.pi * torch.rand(3, 50, generator=g, dtype=torch.float64),
+    ]
     for theta in cases:
         expected = Kuramoto.order_parameter(theta)
         ok, got = _call(lambda: torch.as_tensor(order_parameter(theta.clone()), dtype=torch.float64))
         if not ok:
             return False
         if got.shape != expected.shape:
-            return _report(False, f"for phases of shape {tuple(theta.shape)} return shape {tuple(expected.shape)} "
-                                  f"(average over the last axis), got {tuple(got.shape)}.")
+            return _report(
+                False,
+                f"for phases of shape {tuple(theta.shape)} return shape {tuple(expected.shape)} "
+                f"(average over the last axis), got {tuple(got.shape)}.",
+            )
         if not torch.allclose(got, expected, atol=1e-10):
-            return _report(False, f"for phases {theta.flatten()[:4].numpy().round(2)}... expected {expected.numpy().round(4)}, "
-                                  f"got {got.numpy().round(4)}. Hint: average the unit vectors (cos, sin) first, then take the length.")
+            return _report(
+                False,
+                f"for phases {theta.flatten()[:4].numpy().round(2)}... expected {expected.numpy().round(4)}, "
+                f"got {got.numpy().round(4)}. Hint: average the unit vectors (cos, sin) first, then take the length.",
+            )
     return _report(True, "1 for identical phases, 0 for evenly spread ones.")
 
 
-def check_two_trajectory(two_trajectory: Callable[[Callable[[torch.Tensor], torch.Tensor], torch.Tensor, int], float]) -> bool:
+def check_two_trajectory(
+    two_trajectory: Callable[[Callable[[torch.Tensor], torch.Tensor], torch.Tensor, int], float],
+) -> bool:
     """Exercise 09: ``two_trajectory(f, x0, steps)`` should estimate lambda_max by following x and a perturbed copy,
     renormalizing their distance to d0 after every step and averaging ln(d / d0) (Benettin et al. 1976). Checked on
     the Henon map (0.419) and on a contracting linear map (ln 0.5) against the QR method."""
     from .analysis.lyapunov import lyapunov_spectrum
     from .systems import Henon, Linear
 
-    cases = [(Henon(), torch.tensor([0.1, 0.1], dtype=torch.float64)),
-             (Linear(torch.diag(torch.tensor([0.5, 0.25], dtype=torch.float64))), torch.tensor([1.0, 1.0], dtype=torch.float64))]
+    cases = [
+        (Henon(), torch.tensor([0.1, 0.1], dtype=torch.float64)),
+        (
+            Linear(torch.diag(torch.tensor([0.5, 0.25], dtype=torch.float64))),
+            torch.tensor([1.0, 1.0], dtype=torch.float64),
+        ),
+    ]
     for system, x0 in cases:
         ref = float(lyapunov_spectrum(system, x0, steps=5000, transient=100, k=1).max)
         ok, got = _call(lambda: float(two_trajectory(system, x0.clone(), 5000)))
         if not ok:
             return False
         if not abs(got - ref) < 0.03:
-            return _report(False, f"on {system!r} the QR method gives {ref:.4f}, your estimate {got:.4f}. Hint: after each "
-                                  f"step, set the copy back to x + d0 * (copy - x) / |copy - x| and add ln(|copy - x| / d0).")
+            return _report(
+                False,
+                f"on {system!r} the QR method gives {ref:.4f}, your estimate {got:.4f}. Hint: after each "
+                f"step, set the copy back to x + d0 * (copy - x) / |copy - x| and add ln(|copy - x| / d0).",
+            )
     return _report(True, "two trajectories reproduce the largest exponent (and only that one: use QR for the rest).")
 
 
@@ -207,8 +259,15 @@ def check_finite_time_max(finite_time_max: Callable[[Callable, torch.Tensor, int
     g = torch.Generator().manual_seed(7)
     itrsa = ItrSA(8, 2, eta=1.0, scale=2.0, dtype=torch.float64, generator=g)
     C = torch.randn(4, 8, generator=g, dtype=torch.float64)
-    cases = [("the Henon map", Henon(), torch.tensor([0.1, 0.1], dtype=torch.float64), 12),
-             ("an ItrSA step with input", itrsa.as_map(C), sphere_project(torch.randn(4, 8, generator=g, dtype=torch.float64)), 16)]
+    cases = [
+        ("the Henon map", Henon(), torch.tensor([0.1, 0.1], dtype=torch.float64), 12),
+        (
+            "an ItrSA step with input",
+            itrsa.as_map(C),
+            sphere_project(torch.randn(4, 8, generator=g, dtype=torch.float64)),
+            16,
+        ),
+    ]
     for label, f, x0, T in cases:
         expected = float(finite_time_lyapunov(f, x0, horizon=T).max)
         ok, got = _call(finite_time_max, f, x0.clone(), T)
@@ -227,7 +286,9 @@ def check_finite_time_max(finite_time_max: Callable[[Callable, torch.Tensor, int
             elif math.isclose(got, math.log(spectral_norm(f, x0)), rel_tol=1e-4, abs_tol=1e-5):
                 hint = " That is ln ||J_0||: the one-step norm. Differentiate the T-fold composition f(f(...f(x0)))."
             return _report(False, f"for {label} (T={T}) expected {expected:.5f}, got {got:.5f}.{hint}")
-    return _report(True, "(1/T) ln sigma_max of the T-step Jacobian: the paper's finite-time lambda_max, without any QR.")
+    return _report(
+        True, "(1/T) ln sigma_max of the T-step Jacobian: the paper's finite-time lambda_max, without any QR."
+    )
 
 
 def check_contribution_index(contribution: Callable[[torch.Tensor, torch.Tensor, float], float]) -> bool:

@@ -17,12 +17,27 @@ from .analysis.spectra import eigenvalues, spectral_norm
 from .dynamics import ItrSA, LoopedModel
 from .norms import sphere_project
 
-__all__ = ["eigenvalue_cloud", "jacobian_norm_vs_tokens", "random_tokens", "stacked_map", "itrsa_lyapunov",
-           "lyapunov_phase_diagram", "kuramoto_sync", "oscillator_coherence"]
+__all__ = [
+    "eigenvalue_cloud",
+    "jacobian_norm_vs_tokens",
+    "random_tokens",
+    "stacked_map",
+    "itrsa_lyapunov",
+    "lyapunov_phase_diagram",
+    "kuramoto_sync",
+    "oscillator_coherence",
+]
 
 
-def random_tokens(tokens: int, dim: int, *, radius: float = 1.0, batch: Sequence[int] = (), seed: int = 0,
-                  dtype: torch.dtype = torch.float64) -> Tensor:
+def random_tokens(
+    tokens: int,
+    dim: int,
+    *,
+    radius: float = 1.0,
+    batch: Sequence[int] = (),
+    seed: int = 0,
+    dtype: torch.dtype = torch.float64,
+) -> Tensor:
     """``(*batch, tokens, dim)`` Gaussian directions scaled to norm ``radius`` (the paper's Fig. 1 inputs)."""
     g = torch.Generator().manual_seed(seed)
     return radius * sphere_project(torch.randn(*batch, tokens, dim, generator=g, dtype=dtype))
@@ -101,7 +116,9 @@ def stacked_map(models: Sequence[LoopedModel], C: Tensor | None = None):
         raise ValueError("`models` must hold at least one model.")
     base = models[0]
     for m in models[1:]:
-        if type(m) is not type(base) or repr(m.norm if hasattr(m, "norm") else m) != repr(base.norm if hasattr(base, "norm") else base):
+        if type(m) is not type(base) or repr(m.norm if hasattr(m, "norm") else m) != repr(
+            base.norm if hasattr(base, "norm") else base
+        ):
             raise ValueError("all `models` must share class and normalization; only parameter values may differ.")
     names = [n for n, _ in base.named_parameters()] + [n for n, _ in base.named_buffers()]
     tensors = [dict(list(m.named_parameters()) + list(m.named_buffers())) for m in models]
@@ -119,8 +136,17 @@ def stacked_map(models: Sequence[LoopedModel], C: Tensor | None = None):
 
 
 def itrsa_lyapunov(
-    etas: Sequence[float], scales: Sequence[float], *, norm: str | None = "rms", dim: int = 16, heads: int = 4,
-    tokens: int = 8, input_norm: float = 4.0, steps: int = 100, transient: int = 30, seed: int = 0,
+    etas: Sequence[float],
+    scales: Sequence[float],
+    *,
+    norm: str | None = "rms",
+    dim: int = 16,
+    heads: int = 4,
+    tokens: int = 8,
+    input_norm: float = 4.0,
+    steps: int = 100,
+    transient: int = 30,
+    seed: int = 0,
 ):
     """Maximal Lyapunov exponent of ItrSA for every (eta, scale) pair, vectorized as one batched system.
 
@@ -132,17 +158,29 @@ def itrsa_lyapunov(
     from .analysis import lyapunov_spectrum
 
     pairs = [(e, s) for e in etas for s in scales]
-    models = [ItrSA(dim, heads, norm=norm, eta=e, scale=s, dtype=torch.float64,
-                    generator=torch.Generator().manual_seed(seed)) for e, s in pairs]
+    models = [
+        ItrSA(dim, heads, norm=norm, eta=e, scale=s, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+        for e, s in pairs
+    ]
     C = random_tokens(tokens, dim, radius=input_norm, seed=seed + 1)
     X0 = random_tokens(tokens, dim, seed=seed + 2).expand(len(pairs), tokens, dim).clone()
-    return lyapunov_spectrum(stacked_map(models, C), X0, steps=steps, transient=transient, k=1, batch=True,
-                             constraint="sphere" if norm is not None else None)
+    return lyapunov_spectrum(
+        stacked_map(models, C),
+        X0,
+        steps=steps,
+        transient=transient,
+        k=1,
+        batch=True,
+        constraint="sphere" if norm is not None else None,
+    )
 
 
 def lyapunov_phase_diagram(
-    etas: Sequence[float] = (0.1, 0.3, 1.0, 3.0, 10.0), scales: Sequence[float] = (0.25, 0.5, 1.0, 2.0, 4.0),
-    *, norms: Sequence[str | None] = ("rms", None), **kw: Any,
+    etas: Sequence[float] = (0.1, 0.3, 1.0, 3.0, 10.0),
+    scales: Sequence[float] = (0.25, 0.5, 1.0, 2.0, 4.0),
+    *,
+    norms: Sequence[str | None] = ("rms", None),
+    **kw: Any,
 ) -> dict[str, Any]:
     """Tutorial 05's phase diagram: lambda_max over (eta, weight scale) for each normalization, plus regimes.
 
@@ -159,14 +197,20 @@ def lyapunov_phase_diagram(
         regimes = classify_regime(L)
         out[str(norm)] = {
             "max": L.exponents[:, 0].reshape(shape).numpy(),
-            "regime": [list(regimes[i * shape[1]:(i + 1) * shape[1]]) for i in range(shape[0])],
+            "regime": [list(regimes[i * shape[1] : (i + 1) * shape[1]]) for i in range(shape[0])],
             "divergent": np.array([st == "divergent" for st in L.status]).reshape(shape),
         }
     return out
 
 
 def kuramoto_sync(
-    Ks: Sequence[float], *, n: int = 2000, gamma: float = 0.5, time: float = 60.0, dt: float = 0.05, seed: int = 0,
+    Ks: Sequence[float],
+    *,
+    n: int = 2000,
+    gamma: float = 0.5,
+    time: float = 60.0,
+    dt: float = 0.05,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """The Kuramoto synchronization transition: order parameter r(t) and its late-time mean for each coupling K.
 
@@ -187,10 +231,17 @@ def kuramoto_sync(
         for t in range(1, steps + 1):
             theta = system(theta)
             rs[i, t] = Kuramoto.order_parameter(theta)
-    tail = rs[:, -(steps // 3):].mean(1)
+    tail = rs[:, -(steps // 3) :].mean(1)
     theory = [float(np.sqrt(max(0.0, 1 - 2 * gamma / K))) if K > 0 else 0.0 for K in Ks]
-    return {"K": list(Ks), "t": np.arange(steps + 1) * dt, "r": rs.numpy(), "r_inf": tail.numpy(), "theory": theory,
-            "gamma": gamma, "n": n}
+    return {
+        "K": list(Ks),
+        "t": np.arange(steps + 1) * dt,
+        "r": rs.numpy(),
+        "r_inf": tail.numpy(),
+        "theory": theory,
+        "gamma": gamma,
+        "n": n,
+    }
 
 
 def oscillator_coherence(states: Tensor, oscillator_dim: int) -> Tensor:

@@ -22,7 +22,7 @@ def count_clusters(X: Tensor, *, threshold: float = 0.99) -> int:
     if not 0 < threshold <= 1:
         raise ValueError(f"`threshold` must be in (0, 1], got {threshold}.")
     U = X / torch.linalg.vector_norm(X, dim=-1, keepdim=True)
-    linked = (U @ U.T) >= threshold
+    linked = threshold <= (U @ U.T)
     labels = torch.arange(X.shape[0])
     for _ in range(X.shape[0]):
         new = torch.where(linked, labels[None, :], X.shape[0]).min(dim=1).values

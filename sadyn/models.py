@@ -108,10 +108,14 @@ class SudokuSolver(nn.Module):
         units = cell_units(size)  # validates size
         dim, heads, N = int(dim), int(heads), int(oscillator_dim)
         if dim % N:
-            raise ValueError(f"`dim` must be divisible by `oscillator_dim` (readout amplitudes), got dim={dim}, oscillator_dim={N}.")
+            raise ValueError(
+                f"`dim` must be divisible by `oscillator_dim` (readout amplitudes), got dim={dim}, oscillator_dim={N}."
+            )
         if norm == "default":
             norm = {"itrsa": "rms", "akorn": "sphere", "energy": "sphere"}[dynamics]
-        allowed = {"itrsa": ("rms", "sphere", "layer", None), "akorn": ("sphere", "rms"), "energy": ("sphere",)}[dynamics]
+        allowed = {"itrsa": ("rms", "sphere", "layer", None), "akorn": ("sphere", "rms"), "energy": ("sphere",)}[
+            dynamics
+        ]
         if norm not in allowed:
             raise ValueError(f"`norm` must be one of {allowed} for dynamics={dynamics!r}, got norm={norm!r}.")
         token_wise = dynamics == "itrsa" and group is None
@@ -119,9 +123,21 @@ class SudokuSolver(nn.Module):
             gamma = math.sqrt(dim) if token_wise else 1.0
         check_positive(gamma, "gamma")
         self._config = dict(
-            dim=dim, heads=heads, size=int(size), dynamics=dynamics, norm=norm, oscillator_dim=N, group=group,
-            gamma=float(gamma), positions=positions, omega=float(omega), eta=float(eta), dt=float(dt),
-            orthogonal_values=bool(orthogonal_values), readout_features=readout_features, seed=int(seed),
+            dim=dim,
+            heads=heads,
+            size=int(size),
+            dynamics=dynamics,
+            norm=norm,
+            oscillator_dim=N,
+            group=group,
+            gamma=float(gamma),
+            positions=positions,
+            omega=float(omega),
+            eta=float(eta),
+            dt=float(dt),
+            orthogonal_values=bool(orthogonal_values),
+            readout_features=readout_features,
+            seed=int(seed),
         )
         self.dim, self.heads, self.size, self.dynamics = dim, heads, int(size), dynamics
         g = torch.Generator().manual_seed(int(seed))
@@ -134,7 +150,9 @@ class SudokuSolver(nn.Module):
             state_rms = gamma / math.sqrt(N)
         else:
             if heads != 1:
-                raise ValueError(f"dynamics='energy' is the single-head symmetric model (eq. (4)): use heads=1, got heads={heads}.")
+                raise ValueError(
+                    f"dynamics='energy' is the single-head symmetric model (eq. (4)): use heads=1, got heads={heads}."
+                )
             self.block = EnergySA(dim, 1, dt=dt, condition="symmetric", project=True, generator=g)
             from .regularizers import tie_symmetric
 
@@ -163,7 +181,9 @@ class SudokuSolver(nn.Module):
         self.readout = AmplitudeReadout(dim, self.size, oscillator_dim=N, features=readout_features or dim)
         with torch.no_grad():  # readout from the same seed (weights N(0, 1/fan_in), biases 0): reproducible models
             for p in self.readout.parameters():
-                p.copy_(torch.randn(p.shape, generator=g) / math.sqrt(p.shape[1]) if p.ndim == 2 else torch.zeros_like(p))
+                p.copy_(
+                    torch.randn(p.shape, generator=g) / math.sqrt(p.shape[1]) if p.ndim == 2 else torch.zeros_like(p)
+                )
 
     # ------------------------------------------------------------------ configuration
     def config(self) -> dict[str, Any]:
@@ -171,7 +191,7 @@ class SudokuSolver(nn.Module):
         return dict(self._config)
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "SudokuSolver":
+    def from_config(cls, config: dict[str, Any]) -> SudokuSolver:
         """Build a model from :meth:`config` (unknown keys raise a clear ``ValueError``)."""
         import inspect
 
@@ -262,8 +282,9 @@ class SudokuSolver(nn.Module):
         ``keep_givens`` copies the given digits into the answer (the readout's guesses there are discarded).
         Divergent runs (non-finite states) get energy +inf, so voting never picks them.
         """
-        return self.solve_at(puzzles, steps=(steps,), restarts=restarts, seed=seed, batch_size=batch_size,
-                             keep_givens=keep_givens)[int(steps)]
+        return self.solve_at(
+            puzzles, steps=(steps,), restarts=restarts, seed=seed, batch_size=batch_size, keep_givens=keep_givens
+        )[int(steps)]
 
     @torch.no_grad()
     def solve_at(

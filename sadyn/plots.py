@@ -17,8 +17,17 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["PALETTE", "style", "new_axes", "plot_energy", "plot_tokens_sphere", "plot_similarity",
-           "plot_eigenvalues", "figure_png", "grid"]
+__all__ = [
+    "PALETTE",
+    "style",
+    "new_axes",
+    "plot_energy",
+    "plot_tokens_sphere",
+    "plot_similarity",
+    "plot_eigenvalues",
+    "figure_png",
+    "grid",
+]
 
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -74,8 +83,9 @@ def plot_energy(energies, ax: Axes | None = None, *, label: str | None = None, p
         E = E / per_token
     with style():
         for j in range(E.shape[1]):
-            ax.plot(np.arange(E.shape[0]), E[:, j], color=PALETTE[j % len(PALETTE)],
-                    label=label if j == 0 else None, lw=1.6)
+            ax.plot(
+                np.arange(E.shape[0]), E[:, j], color=PALETTE[j % len(PALETTE)], label=label if j == 0 else None, lw=1.6
+            )
         ax.set_xlabel("step t")
         ax.set_ylabel("energy per token" if per_token else "energy E(X_t)")
         if label:
@@ -93,7 +103,7 @@ def plot_tokens_sphere(states, ax: Axes | None = None, *, show_paths: bool = Tru
         raise ValueError(f"`states` must have shape (steps + 1, S, 3) for a sphere picture, got {Xs.shape}.")
     ax = new_axes(ax, figsize=(4, 4), projection="3d")
     with style():
-        u, v = np.mgrid[0:2 * np.pi:30j, 0:np.pi:15j]
+        u, v = np.mgrid[0 : 2 * np.pi : 30j, 0 : np.pi : 15j]
         ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.4)
         if show_paths:
             for i in range(Xs.shape[1]):
@@ -124,8 +134,9 @@ def plot_similarity(X, ax: Axes | None = None, *, title: str | None = None):
     return im
 
 
-def plot_eigenvalues(eigenvalues, ax: Axes | None = None, *, label: str | None = None, color: str | None = None,
-                     circle: bool = True) -> Axes:
+def plot_eigenvalues(
+    eigenvalues, ax: Axes | None = None, *, label: str | None = None, color: str | None = None, circle: bool = True
+) -> Axes:
     """Complex eigenvalues in the plane with the unit circle (stable inside, unstable outside)."""
     z = _np(eigenvalues).ravel()
     ax = new_axes(ax, figsize=(3.8, 3.8))
@@ -149,7 +160,9 @@ def figure_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def grid(n: int, *, ncols: int | None = None, size: Sequence[float] = (4.0, 3.2), projections=None) -> tuple[Figure, list[Axes]]:
+def grid(
+    n: int, *, ncols: int | None = None, size: Sequence[float] = (4.0, 3.2), projections=None
+) -> tuple[Figure, list[Axes]]:
     """A figure with ``n`` axes in a row (or ``ncols`` columns); ``projections[i]`` may be "3d"."""
     ncols = ncols or n
     nrows = -(-n // ncols)

@@ -36,10 +36,14 @@ __all__ = [
 
 def _attentions(module: nn.Module) -> list[MultiHeadSelfAttention]:
     if not isinstance(module, nn.Module):
-        raise TypeError(f"`module` must be a torch.nn.Module (a model or a MultiHeadSelfAttention), got {type(module).__name__}.")
+        raise TypeError(
+            f"`module` must be a torch.nn.Module (a model or a MultiHeadSelfAttention), got {type(module).__name__}."
+        )
     found = [m for m in module.modules() if isinstance(m, MultiHeadSelfAttention)]
     if not found:
-        raise ValueError(f"`module` ({type(module).__name__}) contains no MultiHeadSelfAttention: nothing to regularize.")
+        raise ValueError(
+            f"`module` ({type(module).__name__}) contains no MultiHeadSelfAttention: nothing to regularize."
+        )
     return found
 
 
@@ -47,7 +51,12 @@ def concatenated_weights(attention: MultiHeadSelfAttention) -> dict[str, Tensor]
     """The paper's D x D matrices W^Q, W^K, W^V (heads side by side as columns) and W^O (heads stacked as rows)."""
     H, D, Dh = attention.wq.shape
     cols = lambda w: w.permute(1, 0, 2).reshape(D, H * Dh)  # noqa: E731
-    return {"wq": cols(attention.wq), "wk": cols(attention.wk), "wv": cols(attention.wv), "wo": attention.wo.reshape(H * Dh, D)}
+    return {
+        "wq": cols(attention.wq),
+        "wk": cols(attention.wk),
+        "wv": cols(attention.wv),
+        "wo": attention.wo.reshape(H * Dh, D),
+    }
 
 
 def spectral_regularizer(module: nn.Module) -> Tensor:

@@ -25,7 +25,7 @@ Published values: Sprott, *Chaos and Time-Series Analysis* (2003) and sprott.phy
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor
@@ -33,7 +33,16 @@ from torch import Tensor
 from ._checks import check_positive, check_tensor
 from .dynamics import OscillatorToy
 
-__all__ = ["Henon", "Logistic", "Lorenz", "Linear", "Kuramoto", "OscillatorToy", "toy_exponents", "lorentzian_frequencies"]
+__all__ = [
+    "Henon",
+    "Logistic",
+    "Lorenz",
+    "Linear",
+    "Kuramoto",
+    "OscillatorToy",
+    "toy_exponents",
+    "lorentzian_frequencies",
+]
 
 
 def _state(x: object, dim: int, name: str = "x") -> Tensor:
@@ -59,8 +68,9 @@ class _MapSystem:
         """Analytic Jacobian of one step, ``(..., dim, dim)``."""
         raise NotImplementedError
 
-    def initial_state(self, batch: int | None = None, *, dtype: torch.dtype = torch.float64, seed: int = 0,
-                      spread: float = 0.0) -> Tensor:
+    def initial_state(
+        self, batch: int | None = None, *, dtype: torch.dtype = torch.float64, seed: int = 0, spread: float = 0.0
+    ) -> Tensor:
         """A standard starting point ``(dim,)``; with ``batch`` ``(batch, dim)`` copies jittered by ``spread``."""
         x = torch.as_tensor(self._x0, dtype=dtype)
         if batch is None:
@@ -224,7 +234,9 @@ class Linear(_MapSystem):
         return f"Linear(dim={self.dim})"
 
 
-def lorentzian_frequencies(n: int, gamma: float = 0.5, center: float = 0.0, *, dtype: torch.dtype = torch.float64) -> Tensor:
+def lorentzian_frequencies(
+    n: int, gamma: float = 0.5, center: float = 0.0, *, dtype: torch.dtype = torch.float64
+) -> Tensor:
     """n deterministic natural frequencies at the quantiles of a Lorentzian (Cauchy) of half-width ``gamma``.
 
     For this distribution the Kuramoto model synchronizes above K_c = 2 gamma with r_inf = sqrt(1 - 2 gamma / K).
@@ -246,7 +258,9 @@ class Kuramoto(_MapSystem):
     def __init__(self, omega: Tensor | Sequence[float], K: float = 1.0, dt: float = 0.01) -> None:
         self.omega = torch.as_tensor(omega, dtype=torch.float64)
         if self.omega.ndim != 1 or self.omega.numel() < 2:
-            raise ValueError(f"`omega` must be a 1-D sequence of N >= 2 frequencies, got shape {tuple(self.omega.shape)}.")
+            raise ValueError(
+                f"`omega` must be a 1-D sequence of N >= 2 frequencies, got shape {tuple(self.omega.shape)}."
+            )
         self.K, self.dim = float(K), self.omega.numel()
         self.dt = check_positive(dt, "dt")
         self._x0 = tuple(torch.linspace(0, math.pi, self.dim, dtype=torch.float64).tolist())  # half circle: r > 0

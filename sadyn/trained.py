@@ -30,8 +30,18 @@ from .analysis import contribution_index, finite_time_lyapunov, jvp, lyapunov_sp
 from .experiments import eigenvalue_cloud
 from .models import SudokuSolver
 
-__all__ = ["puzzle_set", "accuracy_vs_loops", "SolverMap", "solver_map", "solver_lyapunov", "solver_eigenvalues",
-           "inference_energy", "restart_energies", "voting_curve", "energy_curves"]
+__all__ = [
+    "puzzle_set",
+    "accuracy_vs_loops",
+    "SolverMap",
+    "solver_map",
+    "solver_lyapunov",
+    "solver_eigenvalues",
+    "inference_energy",
+    "restart_energies",
+    "voting_curve",
+    "energy_curves",
+]
 
 Models = Sequence[str] | Mapping[str, SudokuSolver]
 
@@ -43,8 +53,10 @@ def _solver(model: object) -> SudokuSolver:
 
         return load_pretrained(model)
     if not isinstance(model, SudokuSolver):
-        raise TypeError(f"`model` must be a SudokuSolver or a shipped checkpoint name (sadyn.pretrained_models()), "
-                        f"got {type(model).__name__}.")
+        raise TypeError(
+            f"`model` must be a SudokuSolver or a shipped checkpoint name (sadyn.pretrained_models()), "
+            f"got {type(model).__name__}."
+        )
     return model
 
 
@@ -52,8 +64,10 @@ def _named(models: object) -> dict[str, SudokuSolver]:
     if isinstance(models, Mapping):
         return {str(k): _solver(v) for k, v in models.items()}
     if isinstance(models, (str, SudokuSolver)) or not isinstance(models, Sequence) or not models:
-        raise TypeError(f"`models` must be a non-empty list of checkpoint names or a dict name -> SudokuSolver, "
-                        f"got {models!r:.80}; wrap a single name in a list.")
+        raise TypeError(
+            f"`models` must be a non-empty list of checkpoint names or a dict name -> SudokuSolver, "
+            f"got {models!r:.80}; wrap a single name in a list."
+        )
     return {str(m): _solver(m) for m in models}
 
 
@@ -67,8 +81,14 @@ def puzzle_set(dataset: str = "sudoku4-ood", n: int = 200, *, split: str = "test
     return data.puzzles[:n], data.solutions[:n]
 
 
-def accuracy_vs_loops(models: Models, *, steps: Sequence[int] = (1, 2, 4, 8, 16, 32, 64), dataset: str = "sudoku4-ood",
-                      n: int = 200, seed: int = 0) -> dict[str, Any]:
+def accuracy_vs_loops(
+    models: Models,
+    *,
+    steps: Sequence[int] = (1, 2, 4, 8, 16, 32, 64),
+    dataset: str = "sudoku4-ood",
+    n: int = 200,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Board and cell accuracy of every model at every loop count T, on the first ``n`` puzzles of ``dataset``.
 
     One rollout per model serves every T (:meth:`SudokuSolver.solve_at`), with the same noise ``seed``. Returns
@@ -80,7 +100,14 @@ def accuracy_vs_loops(models: Models, *, steps: Sequence[int] = (1, 2, 4, 8, 16,
     named = _named(models)
     puzzles, solutions = puzzle_set(dataset, n)
     Ts = [int(t) for t in steps]
-    out: dict[str, Any] = {"steps": Ts, "dataset": dataset, "n": len(puzzles), "board": {}, "cell": {}, "train_steps": {}}
+    out: dict[str, Any] = {
+        "steps": Ts,
+        "dataset": dataset,
+        "n": len(puzzles),
+        "board": {},
+        "cell": {},
+        "train_steps": {},
+    }
     for name, model in named.items():
         preds = model.solve_at(puzzles, steps=tuple(Ts), seed=seed)
         out["board"][name] = [board_accuracy(preds[t], solutions, puzzles) for t in Ts]
@@ -111,8 +138,10 @@ def solver_map(model: object, puzzle: object, *, seed: int = 0, dtype: torch.dty
     model = copy.deepcopy(_solver(model)).to(dtype)
     digits = model._digits(puzzle)
     if digits.shape[0] != 1:
-        raise ValueError(f"`puzzle` must be one board of shape ({model.size}, {model.size}), got {digits.shape[0]} boards; "
-                         f"index one, e.g. puzzles[0].")
+        raise ValueError(
+            f"`puzzle` must be one board of shape ({model.size}, {model.size}), got {digits.shape[0]} boards; "
+            f"index one, e.g. puzzles[0]."
+        )
     C = model.inputs(digits).detach()
     X0 = model.initial_state(digits, C, torch.Generator().manual_seed(int(seed))).detach()
     block = model.block
@@ -123,8 +152,9 @@ def solver_map(model: object, puzzle: object, *, seed: int = 0, dtype: torch.dty
     return SolverMap(block.as_map(C[0]), X0[0], C[0], block, constraint, group)
 
 
-def solver_lyapunov(model: object, puzzle: object, *, horizon: int = 16, steps: int = 100, transient: int = 16,
-                    seed: int = 0) -> dict[str, Any]:
+def solver_lyapunov(
+    model: object, puzzle: object, *, horizon: int = 16, steps: int = 100, transient: int = 16, seed: int = 0
+) -> dict[str, Any]:
     r"""Maximal Lyapunov exponent of a trained solver's map at one puzzle, finite-time and by QR.
 
     ``finite_time`` is the paper's :math:`\frac1T \ln \sigma_{\max}(J_{T-1}\cdots J_0)` from the initial state,
@@ -146,11 +176,19 @@ def solver_lyapunov(model: object, puzzle: object, *, horizon: int = 16, steps: 
 
         ft = math.log(spectral_norm(f_T, sm.X0, tol=1e-8)) / horizon
     else:
-        ft = float(finite_time_lyapunov(sm.f, sm.X0, horizon=horizon, k=1, constraint=sm.constraint, group=sm.group).max)
+        ft = float(
+            finite_time_lyapunov(sm.f, sm.X0, horizon=horizon, k=1, constraint=sm.constraint, group=sm.group).max
+        )
     out: dict[str, Any] = {"finite_time": ft, "qr": math.nan, "qr_stderr": math.nan, "status": status}
     if steps > 0:
-        L = lyapunov_spectrum(sm.f, sm.X0, steps=steps, transient=transient, k=1, constraint=sm.constraint, group=sm.group)
-        out.update(qr=float(L.max), qr_stderr=float(L.stderr[0]), status="ok" if status == "ok" and L.status == "ok" else "divergent")
+        L = lyapunov_spectrum(
+            sm.f, sm.X0, steps=steps, transient=transient, k=1, constraint=sm.constraint, group=sm.group
+        )
+        out.update(
+            qr=float(L.max),
+            qr_stderr=float(L.stderr[0]),
+            status="ok" if status == "ok" and L.status == "ok" else "divergent",
+        )
     return out
 
 
@@ -161,8 +199,9 @@ def solver_eigenvalues(model: object, puzzle: object, *, steps: int = 16, seed: 
     return eigenvalue_cloud(sm.block, sm.X0, sm.C, steps=steps)
 
 
-def inference_energy(model: object, puzzle: object, *, steps: int = 32, seed: int = 0,
-                     fraction: float = 0.02) -> dict[str, np.ndarray]:
+def inference_energy(
+    model: object, puzzle: object, *, steps: int = 32, seed: int = 0, fraction: float = 0.02
+) -> dict[str, np.ndarray]:
     r"""Fig. 6 along one inference, at t = 0..steps (arrays of length steps + 1):
 
     * ``pseudo_energy``: :math:`-\mathrm{Tr}(X_t^\top (C + \mathrm{MSA}(X_t)))`;
@@ -178,8 +217,10 @@ def inference_energy(model: object, puzzle: object, *, steps: int = 32, seed: in
     with torch.no_grad():
         traj = sm.block.rollout(sm.X0, sm.C, steps=steps)
     if traj.diverged_at is not None:
-        raise ValueError(f"the rollout diverged at step {traj.diverged_at}; the pseudo-energy needs finite states "
-                         f"(use fewer `steps` or a normalized model).")
+        raise ValueError(
+            f"the rollout diverged at step {traj.diverged_at}; the pseudo-energy needs finite states "
+            f"(use fewer `steps` or a normalized model)."
+        )
     keys = ("pseudo_energy", "attention_energy", "quadratic", "cosine", "contribution")
     out = {k: np.zeros(steps + 1) for k in keys}
     for t, X in enumerate(traj.states):
@@ -195,8 +236,15 @@ def inference_energy(model: object, puzzle: object, *, steps: int = 32, seed: in
 
 
 @torch.no_grad()
-def restart_energies(model: object, puzzles: np.ndarray, solutions: np.ndarray, *, restarts: int = 16,
-                     steps: Sequence[int] = (8, 16, 32), seed: int = 0) -> dict[str, Any]:
+def restart_energies(
+    model: object,
+    puzzles: np.ndarray,
+    solutions: np.ndarray,
+    *,
+    restarts: int = 16,
+    steps: Sequence[int] = (8, 16, 32),
+    seed: int = 0,
+) -> dict[str, Any]:
     """Final pseudo-energy and correctness of every restart: ``energy`` and ``correct`` of shape
     ``(len(steps), n, restarts)`` (``correct``: the whole board right; divergent runs get energy +inf).
 
@@ -249,8 +297,9 @@ def voting_curve(result: Mapping[str, Any], steps: int) -> dict[str, np.ndarray]
 
 
 @torch.no_grad()
-def energy_curves(model: object, puzzle: np.ndarray, solution: np.ndarray, *, restarts: int = 8, steps: int = 16,
-                  seed: int = 0) -> dict[str, Any]:
+def energy_curves(
+    model: object, puzzle: np.ndarray, solution: np.ndarray, *, restarts: int = 8, steps: int = 16, seed: int = 0
+) -> dict[str, Any]:
     """Pseudo-energy E_t (t = 0..steps) of ``restarts`` runs on one puzzle (the noise draws of
     :func:`restart_energies` called with this puzzle alone): ``energy`` ``(restarts, steps + 1)``, ``correct`` ``(restarts,)`` (board right at
     T = steps) and ``vote``, the index of the restart with the lowest final energy."""

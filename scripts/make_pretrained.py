@@ -27,23 +27,82 @@ BIG_T = (16, 32, 64, 128)
 
 # name -> (description, what it shows, T values, restarts)
 MODELS = {
-    "itrsa9-rms": ("9x9 ItrSA + RMSNorm (gamma = sqrt(D)), D=128, 8 heads, T=16", "the paper's main model at CPU scale", BIG_T, (1,)),
-    "akorn9": ("9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16", "oscillators + amplitude readout at CPU scale", BIG_T, (1,)),
-    "itrsa9-none": ("9x9 ItrSA without normalization, D=128, 8 heads, T=16, 1 epoch", "the paper's instability at 9x9", BIG_T, (1,)),
-    "itrsa4-rms": ("4x4 ItrSA + RMSNorm, D=32, 4 heads, T=8", "learns in under a minute; test-time scaling on OOD", SMALL_T, (1, 8)),
-    "itrsa4-none": ("4x4 ItrSA without normalization, D=32, 4 heads, T=8", "the unnormalized model's instability", SMALL_T, (1,)),
+    "itrsa9-rms": (
+        "9x9 ItrSA + RMSNorm (gamma = sqrt(D)), D=128, 8 heads, T=16",
+        "the paper's main model at CPU scale",
+        BIG_T,
+        (1,),
+    ),
+    "akorn9": (
+        "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16",
+        "oscillators + amplitude readout at CPU scale",
+        BIG_T,
+        (1,),
+    ),
+    "itrsa9-none": (
+        "9x9 ItrSA without normalization, D=128, 8 heads, T=16, 1 epoch",
+        "the paper's instability at 9x9",
+        BIG_T,
+        (1,),
+    ),
+    "itrsa4-rms": (
+        "4x4 ItrSA + RMSNorm, D=32, 4 heads, T=8",
+        "learns in under a minute; test-time scaling on OOD",
+        SMALL_T,
+        (1, 8),
+    ),
+    "itrsa4-none": (
+        "4x4 ItrSA without normalization, D=32, 4 heads, T=8",
+        "the unnormalized model's instability",
+        SMALL_T,
+        (1,),
+    ),
     "akorn4": ("4x4 AKOrN, N=4, D=32, 4 heads, T=8", "AKOrN baseline; energy voting", SMALL_T, (1, 8)),
-    "akorn4-rms": ("4x4 AKOrN + oscillator-wise RMSNorm, N=4, D=32, 4 heads, T=8", "RMSNorm instead of Pi^osc", SMALL_T, (1, 8)),
-    "akorn4-osc32": ("4x4 AKOrN with one oscillator per token (N=32), D=32, 4 heads, T=8", "large oscillator dimension for the test-time-scaling comparison", SMALL_T, (1, 8)),
-    "energy4": ("4x4 energy-based symmetric SA (eq. (4), A = V symmetric), D=32, 1 head, T=8", "energy-based SA: a true Lyapunov energy without input, weak solver", SMALL_T, (1, 8)),
-    "itrsa4-spec": ("4x4 ItrSA + RMSNorm + spectral regularizer (lambda=1e-4)", "Sec. 6.2 spectral regularization", SMALL_T, (1,)),
-    "akorn4-spec": ("4x4 AKOrN N=4 + spectral regularizer (lambda=1e-5)", "Sec. 6.2 spectral regularization on AKOrN", SMALL_T, (1,)),
-    "itrsa4-emulti": ("4x4 ItrSA + RMSNorm, orthogonal W^V, W^O + E-multi (lambda=1e-4)", "Sec. 6.2 E-multi", SMALL_T, (1,)),
+    "akorn4-rms": (
+        "4x4 AKOrN + oscillator-wise RMSNorm, N=4, D=32, 4 heads, T=8",
+        "RMSNorm instead of Pi^osc",
+        SMALL_T,
+        (1, 8),
+    ),
+    "akorn4-osc32": (
+        "4x4 AKOrN with one oscillator per token (N=32), D=32, 4 heads, T=8",
+        "large oscillator dimension for the test-time-scaling comparison",
+        SMALL_T,
+        (1, 8),
+    ),
+    "energy4": (
+        "4x4 energy-based symmetric SA (eq. (4), A = V symmetric), D=32, 1 head, T=8",
+        "energy-based SA: a true Lyapunov energy without input, weak solver",
+        SMALL_T,
+        (1, 8),
+    ),
+    "itrsa4-spec": (
+        "4x4 ItrSA + RMSNorm + spectral regularizer (lambda=1e-4)",
+        "Sec. 6.2 spectral regularization",
+        SMALL_T,
+        (1,),
+    ),
+    "akorn4-spec": (
+        "4x4 AKOrN N=4 + spectral regularizer (lambda=1e-5)",
+        "Sec. 6.2 spectral regularization on AKOrN",
+        SMALL_T,
+        (1,),
+    ),
+    "itrsa4-emulti": (
+        "4x4 ItrSA + RMSNorm, orthogonal W^V, W^O + E-multi (lambda=1e-4)",
+        "Sec. 6.2 E-multi",
+        SMALL_T,
+        (1,),
+    ),
 }
 
 
 def _strip(ckpt: dict) -> dict:
-    keep = {k: v for k, v in ckpt.items() if k not in ("format", "format_version", "sadyn_version", "torch_version", "optimizer")}
+    keep = {
+        k: v
+        for k, v in ckpt.items()
+        if k not in ("format", "format_version", "sadyn_version", "torch_version", "optimizer")
+    }
     progress = dict(keep["progress"])
     progress["noise_rng"] = None
     keep["progress"] = progress
@@ -93,7 +152,14 @@ def _pct(x: float | None) -> str:
 
 
 def _board(e: dict, dataset_suffix: str, T: int, K: int = 1) -> float | None:
-    return next((r["board"] for r in e["eval"] if r["dataset"].endswith(dataset_suffix) and r["steps"] == T and r["restarts"] == K), None)
+    return next(
+        (
+            r["board"]
+            for r in e["eval"]
+            if r["dataset"].endswith(dataset_suffix) and r["steps"] == T and r["restarts"] == K
+        ),
+        None,
+    )
 
 
 def _targets(manifest: dict) -> list[str]:
@@ -107,7 +173,9 @@ def _targets(manifest: dict) -> list[str]:
         best = max((_board(e, "-id", T) or 0.0) for T in BIG_T)
         hours = e["training"]["elapsed_s_total"] / 3600
         verdict = "met" if best >= 0.95 and hours <= 2.5 else "NOT met"
-        lines.append(f"- {name}: >= 95% ID boards within 2.5 h on 2 CPU cores: {verdict} (best {_pct(best)}% after {60 * hours:.0f} min).")
+        lines.append(
+            f"- {name}: >= 95% ID boards within 2.5 h on 2 CPU cores: {verdict} (best {_pct(best)}% after {60 * hours:.0f} min)."
+        )
     for name, e in sorted(manifest["models"].items()):
         T0 = e.get("train_steps", 16)
         lo = _board(e, "-ood", T0)
@@ -115,9 +183,11 @@ def _targets(manifest: dict) -> list[str]:
         if lo is None:
             continue
         gain = 100 * (hi - lo)
-        lines.append(f"- {name}: OOD boards, best of T=64/128 vs the training T={T0}: {_pct(hi)}% vs {_pct(lo)}%, "
-                     f"{'+' if gain >= 0 else ''}{gain:.1f} points "
-                     f"({'>= 5: test-time scaling' if gain >= 5 else '< 5: no test-time scaling by this measure'}).")
+        lines.append(
+            f"- {name}: OOD boards, best of T=64/128 vs the training T={T0}: {_pct(hi)}% vs {_pct(lo)}%, "
+            f"{'+' if gain >= 0 else ''}{gain:.1f} points "
+            f"({'>= 5: test-time scaling' if gain >= 5 else '< 5: no test-time scaling by this measure'})."
+        )
     return lines
 
 
@@ -149,19 +219,32 @@ def readme(manifest: dict) -> str:
             e["command"],
             "```",
             "",
-            "| set | K | " + " | ".join(f"T={T} board / cell %" for T in sorted({r["steps"] for r in e["eval"]})) + " |",
+            "| set | K | "
+            + " | ".join(f"T={T} board / cell %" for T in sorted({r["steps"] for r in e["eval"]}))
+            + " |",
             "|---|---|" + "---|" * len({r["steps"] for r in e["eval"]}),
         ]
         for ds in sorted({r["dataset"] for r in e["eval"]}):
             for K in sorted({r["restarts"] for r in e["eval"]}):
-                cells = [f"{_pct(r['board'])} / {_pct(r['cell'])}" for r in e["eval"] if r["dataset"] == ds and r["restarts"] == K]
+                cells = [
+                    f"{_pct(r['board'])} / {_pct(r['cell'])}"
+                    for r in e["eval"]
+                    if r["dataset"] == ds and r["restarts"] == K
+                ]
                 lines.append(f"| {ds} | {K} | " + " | ".join(cells) + " |")
         curve = ", ".join(
-            f"{c['epoch']}: {_pct(c['val_board'])}/{_pct(c['val_cell'])}" + (f" ({c['nonfinite']} non-finite)" if c.get("nonfinite") else "")
+            f"{c['epoch']}: {_pct(c['val_board'])}/{_pct(c['val_cell'])}"
+            + (f" ({c['nonfinite']} non-finite)" if c.get("nonfinite") else "")
             for c in e["curve"]
         )
         minutes = ", ".join(f"{c['elapsed_s'] / 60:.1f}" for c in e["curve"])
-        lines += ["", f"Learning curve (epoch: validation boards/cells %): {curve}.", "", f"Minutes at each epoch end: {minutes}.", ""]
+        lines += [
+            "",
+            f"Learning curve (epoch: validation boards/cells %): {curve}.",
+            "",
+            f"Minutes at each epoch end: {minutes}.",
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -23,8 +23,13 @@ WRAPPER = (
 
 
 def peak_mib(notebook: Path) -> float:
-    out = subprocess.run([sys.executable, "-c", WRAPPER, str(notebook)], check=True, capture_output=True, text=True,
-                         env={"OMP_NUM_THREADS": "1", **__import__("os").environ})
+    out = subprocess.run(
+        [sys.executable, "-c", WRAPPER, str(notebook)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"OMP_NUM_THREADS": "1", **__import__("os").environ},
+    )
     return int(out.stdout.strip()) / 1024  # ru_maxrss is in KiB on Linux
 
 
@@ -34,14 +39,25 @@ def main() -> int:
         mib = peak_mib(nb)
         rows.append(f"| {nb.name} | {mib:.0f} MiB |")
         print(rows[-1], flush=True)
-    table = "\n".join(["<!-- memory:start -->", "| notebook | peak memory (kernel) |", "|---|---|", *rows,
-                       "", "Measured by `python scripts/measure_memory.py` (peak resident set size of a fresh kernel).",
-                       "<!-- memory:end -->"])
+    table = "\n".join(
+        [
+            "<!-- memory:start -->",
+            "| notebook | peak memory (kernel) |",
+            "|---|---|",
+            *rows,
+            "",
+            "Measured by `python scripts/measure_memory.py` (peak resident set size of a fresh kernel).",
+            "<!-- memory:end -->",
+        ]
+    )
     text = README.read_text()
     if "<!-- memory:start -->" in text:
         text = re.sub(r"<!-- memory:start -->.*?<!-- memory:end -->", table, text, flags=re.S)
     else:
-        text = text.replace("## How the notebooks are tested", f"## Memory (Binder allows 2 GB)\n\n{table}\n\n## How the notebooks are tested")
+        text = text.replace(
+            "## How the notebooks are tested",
+            f"## Memory (Binder allows 2 GB)\n\n{table}\n\n## How the notebooks are tested",
+        )
     README.write_text(text)
     return 0
 

@@ -9,8 +9,8 @@ problems allow tolerances near machine precision, unlike chaotic references.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import Tensor
@@ -77,8 +77,9 @@ def oscillator_toy(tokens: int = 2, dim: int = 6) -> Problem:
     model = OscillatorToy(dim, eta=0.5, omega=[1.0, 0.5, 0.2], dtype=torch.float64)
     x0 = torch.randn(tokens, dim, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
     exact = tuple(toy_exponents(model, tokens).tolist())
-    return Problem("oscillator toy", model.as_map(), x0, exact, transient=2500, steps=500, atol=1e-6,
-                   constraint="sphere")
+    return Problem(
+        "oscillator toy", model.as_map(), x0, exact, transient=2500, steps=500, atol=1e-6, constraint="sphere"
+    )
 
 
 def kuramoto_sync(n: int = 6, K: float = 2.0) -> Problem:
@@ -86,8 +87,9 @@ def kuramoto_sync(n: int = 6, K: float = 2.0) -> Problem:
     sys = Kuramoto(torch.full((n,), 0.3), K=K, dt=0.05)
     exact = tuple((sys.sync_exponents() * sys.dt).tolist())  # per step
     # the common-phase direction separates from the others at rate K dt = 0.1 per step: 200 steps align it (e^-20)
-    return Problem("kuramoto sync", sys, torch.full((n,), 0.4, dtype=torch.float64), exact, transient=200, steps=50,
-                   atol=1e-10)
+    return Problem(
+        "kuramoto sync", sys, torch.full((n,), 0.4, dtype=torch.float64), exact, transient=200, steps=50, atol=1e-10
+    )
 
 
 def closed_form() -> list[Problem]:

@@ -71,8 +71,11 @@ def test_jacobian_jvp_vjp_match_finite_differences(name, f, x):
 
 
 def test_analytic_system_jacobians_match_autodiff():
-    for sys, x in [(Henon(), torch.tensor([0.3, -0.2], dtype=F64)), (Lorenz(), torch.tensor([1.0, 2.0, 20.0], dtype=F64)),
-                   (Logistic(3.7), torch.tensor([0.4], dtype=F64))]:
+    for sys, x in [
+        (Henon(), torch.tensor([0.3, -0.2], dtype=F64)),
+        (Lorenz(), torch.tensor([1.0, 2.0, 20.0], dtype=F64)),
+        (Logistic(3.7), torch.tensor([0.4], dtype=F64)),
+    ]:
         torch.testing.assert_close(sys.jacobian(x), jacobian(sys, x), atol=1e-12, rtol=0)
         xb = torch.stack([x, x * 0.9])
         torch.testing.assert_close(sys.jacobian(xb), jacobian(sys, xb, batch=True), atol=1e-12, rtol=0)

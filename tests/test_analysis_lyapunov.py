@@ -12,12 +12,11 @@ import math
 
 import pytest
 import torch
+from problems import closed_form, oscillator_toy
 
 import sadyn as sd
 from sadyn.analysis import LyapunovSpectrum, TangentMap, lyapunov_spectrum
 from sadyn.systems import Henon, Linear, Logistic, Lorenz
-
-from problems import closed_form, oscillator_toy
 
 F64 = torch.float64
 
@@ -264,6 +263,7 @@ def test_long_reference_runs():
     assert abs(float(mean[0]) - 0.9056) < 0.02 and abs(float(mean[1])) < 0.01
     assert abs(float(mean[2]) + 14.5723) < 0.1
     assert abs(float(lz.exponents.sum(-1).mean()) - L.exponent_sum()) < 1e-3
+
 
 def test_finite_difference_engine_matches_autodiff():
     """method="fd": central differences with h = eps^(1/3) have relative error ~eps^(2/3) = 4e-11 per product in

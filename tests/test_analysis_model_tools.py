@@ -22,8 +22,9 @@ def test_prop51_bound_holds_on_random_models(norm):
         eta = float(torch.empty(1).uniform_(0.1, 4.0, generator=g))
         scale = float(torch.empty(1).uniform_(0.5, 3.0, generator=g))
         group = 4 if (trial % 2 and norm in ("rms", "sphere")) else None
-        model = sd.ItrSA(8, 2, norm=norm, eta=eta, scale=scale, gamma=0.5 + trial * 0.3, group=group, dtype=F64,
-                         generator=g)
+        model = sd.ItrSA(
+            8, 2, norm=norm, eta=eta, scale=scale, gamma=0.5 + trial * 0.3, group=group, dtype=F64, generator=g
+        )
         if model.norm.gamma is not None:
             with torch.no_grad():
                 model.norm.gamma.mul_(torch.empty(8, dtype=F64).uniform_(-1.5, 1.5, generator=g))

@@ -15,8 +15,15 @@ F64 = torch.float64
 
 @pytest.mark.parametrize(
     "value, regime",
-    [(0.3, "chaotic"), (-0.3, "convergent"), (0.04, "critical"), (-0.04, "critical"), (math.nan, "divergent"),
-     (math.inf, "divergent"), (-math.inf, "convergent")],
+    [
+        (0.3, "chaotic"),
+        (-0.3, "convergent"),
+        (0.04, "critical"),
+        (-0.04, "critical"),
+        (math.nan, "divergent"),
+        (math.inf, "divergent"),
+        (-math.inf, "convergent"),
+    ],
 )
 def test_floats(value, regime):
     assert classify_regime(value) == regime
@@ -31,8 +38,11 @@ def test_tolerance_is_the_band():
 
 def test_tensors_take_the_largest():
     assert classify_regime(torch.tensor([-2.0, 0.5, -1.0])) == "chaotic"
-    assert classify_regime(torch.tensor([[-2.0, -3.0], [0.5, 0.0], [math.nan, 0.0]])) == ("convergent", "chaotic",
-                                                                                           "divergent")
+    assert classify_regime(torch.tensor([[-2.0, -3.0], [0.5, 0.0], [math.nan, 0.0]])) == (
+        "convergent",
+        "chaotic",
+        "divergent",
+    )
     with pytest.raises(ValueError, match=r"shape \(k,\) or \(B, k\)"):
         classify_regime(torch.zeros(2, 2, 2))
     with pytest.raises(TypeError, match="must be a LyapunovSpectrum"):

@@ -78,7 +78,10 @@ def test_a_fresh_binder_environment_runs_the_tutorials() -> None:
     Takes about 3 minutes, most of it installing torch."""
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "check_binder.py")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=1800,
     )
     lines = [line for line in result.stdout.splitlines() if "WARNING: Location" not in line]
     tail = "\n".join(lines[-60:])

@@ -37,9 +37,22 @@ def project(tmp_path: Path) -> Path:
 
 def _run(project: Path, report: Path, status: int) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), str(report), "--exit-status", str(status),
-         "--tutorials", str(project / "tutorials"), "--root", str(project), "--seconds", "12"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            str(SCRIPT),
+            str(report),
+            "--exit-status",
+            str(status),
+            "--tutorials",
+            str(project / "tutorials"),
+            "--root",
+            str(project),
+            "--seconds",
+            "12",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -99,7 +112,7 @@ def test_ci_run_script_builds_a_fresh_venv_and_runs_make_test() -> None:
     text = script.read_text()
     assert text.startswith("#!/usr/bin/env bash\n") and "\nset -euo pipefail\n" in text
     assert os.access(script, os.X_OK)
-    assert "if [[ -e .venv ]]; then\n    export VENV=\"$work/venv\"\nfi" in text
-    assert "\n[ \"$status\" -ne 0 ] || make test || status=$?\n" in text
+    assert 'if [[ -e .venv ]]; then\n    export VENV="$work/venv"\nfi' in text
+    assert '\n[ "$status" -ne 0 ] || make test || status=$?\n' in text
     assert "scripts/install_browser.sh" in text and "SADYN_REQUIRE_BROWSER=1" in text
     assert "scripts/ci_summary.py" in text.splitlines()[-2]

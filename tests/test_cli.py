@@ -39,7 +39,9 @@ def test_console_script_help_lists_subcommands() -> None:
 def test_python_dash_m_runs_the_same_cli() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sadyn", "lab", "--dry-run", "--dir", str(REPO)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert f"--ServerApp.root_dir={REPO}" in result.stdout
@@ -118,9 +120,7 @@ def test_lab_runs_jupyterlab_as_a_child_elsewhere(tmp_path: Path, monkeypatch: p
         (["lab", "--port", "70000", "--dry-run"], "--port must be in 1..65535, got --port 70000;"),
     ],
 )
-def test_lab_bad_arguments_are_reported(
-    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_lab_bad_arguments_are_reported(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("sadyn lab: error: ") and message in err
@@ -194,7 +194,9 @@ def test_lab_really_serves_the_folder(tmp_path: Path) -> None:
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "sadyn", "lab", "--no-browser", "--port", str(port), "--dir", str(tmp_path)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 90

@@ -18,7 +18,9 @@ def make(name: str, dtype=D64, **kw):
     if name == "akorn":
         return sd.AKOrN(8, 2, oscillator_dim=4, dtype=dtype, generator=g, **kw)
     if name == "akorn-rms":
-        return sd.AKOrN(8, 2, oscillator_dim=2, norm="rms", gamma=0.7, omega_mode="pair", dtype=dtype, generator=g, **kw)
+        return sd.AKOrN(
+            8, 2, oscillator_dim=2, norm="rms", gamma=0.7, omega_mode="pair", dtype=dtype, generator=g, **kw
+        )
     if name == "akorn-none":
         return sd.AKOrN(8, 2, norm=None, eta=0.1, dtype=dtype, generator=g, **kw)
     if name == "energy":
@@ -131,7 +133,7 @@ def test_unnormalized_itrsa_divergence_is_reported_not_hidden():
     tr = m.rollout(X, torch.randn(5, 8), steps=400)
     assert tr.diverged and 1 <= tr.diverged_at <= 400
     assert bool(torch.isfinite(tr.final).all())
-    assert torch.isnan(tr.states[tr.diverged_at:]).all()
+    assert torch.isnan(tr.states[tr.diverged_at :]).all()
     assert "diverged at step" in repr(tr)
     normed = sd.ItrSA(8, 2, eta=1.0, scale=4.0, generator=torch.Generator().manual_seed(0)).rollout(X, steps=400)
     assert not normed.diverged

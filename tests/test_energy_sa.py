@@ -67,7 +67,9 @@ def test_breaking_the_condition_lets_the_energy_increase():
 
 def test_prop41_reconstructed_energy_is_not_monotone_for_asymmetric_qk():
     """A documented finding: with V = sym(A) and asymmetric A, the reconstructed E can increase (module docstring)."""
-    m = sd.EnergySA(6, condition="generalized", scale=3.0, beta=2.0, dtype=D64, generator=torch.Generator().manual_seed(7))
+    m = sd.EnergySA(
+        6, condition="generalized", scale=3.0, beta=2.0, dtype=D64, generator=torch.Generator().manual_seed(7)
+    )
     A = m.attention.qk_matrices()[0]
     assert (A - A.T).abs().max() > 0.5
     rates = m.energy_rate(random_states(m, 512))

@@ -183,7 +183,9 @@ def test_run_notebooks_refreshes_outputs_and_table(tmp_path: Path) -> None:
 
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "run_notebooks.py"), str(good), "--readme", str(readme)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "run_notebooks: 1 passed, 0 failed" in result.stdout
@@ -198,7 +200,9 @@ def test_run_notebooks_refreshes_outputs_and_table(tmp_path: Path) -> None:
     before_bad, before_readme = bad.read_text(), readme.read_text()
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "run_notebooks.py"), str(bad), "--readme", str(readme)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 1
     assert "ZeroDivisionError" in result.stderr and "0 passed, 1 failed" in result.stdout
@@ -212,9 +216,24 @@ def _nbval(folder: Path, *notebooks: str) -> subprocess.CompletedProcess[str]:
     """pytest --nbval in `folder`, isolated from this repository's configuration."""
     (folder / "pytest.ini").write_text("[pytest]\n")
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         "-c", str(folder / "pytest.ini"), "--rootdir", str(folder), *notebooks],
-        cwd=folder, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "-c",
+            str(folder / "pytest.ini"),
+            "--rootdir",
+            str(folder),
+            *notebooks,
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from sadyn.reproduce import FIGURES, VERDICTS, Result, reproduce, reproduce_all
-from sadyn.reproduce._core import compare, judge, jsonable, retrain_command
+from sadyn.reproduce._core import compare, jsonable, judge, retrain_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,4 +141,6 @@ def test_committed_report_matches_committed_results():
     """REPRODUCTION.md is exactly what scripts/make_reproduction.py makes from docs/reproduction/*.json."""
     if not (ROOT / "docs" / "reproduction" / "summary.json").is_file():
         pytest.skip("no committed reproduction results")
-    assert _script().main([str(ROOT / "docs" / "reproduction"), "--output", str(ROOT / "REPRODUCTION.md"), "--check"]) == 0
+    assert (
+        _script().main([str(ROOT / "docs" / "reproduction"), "--output", str(ROOT / "REPRODUCTION.md"), "--check"]) == 0
+    )

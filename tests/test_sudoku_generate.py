@@ -77,8 +77,11 @@ def test_workers_that_die_at_start_fall_back_or_explain(monkeypatch: pytest.Monk
     monkeypatch.setattr(gen, "_parallel", broken)
     monkeypatch.setitem(gen._SERIAL_BELOW, 4, 10)  # workers=None goes parallel for 500 puzzles
     monkeypatch.setattr(gen, "available_cpus", lambda: 2)
-    with pytest.warns(UserWarning, match=r"worker processes died while starting; generating in this process\. "
-                      r"A script .* `if __name__ == \"__main__\":`"):
+    with pytest.warns(
+        UserWarning,
+        match=r"worker processes died while starting; generating in this process\. "
+        r"A script .* `if __name__ == \"__main__\":`",
+    ):
         fallback = generate(500, size=4, seed=7)
     np.testing.assert_array_equal(fallback[0], generate(500, size=4, seed=7, workers=1)[0])
     with pytest.raises(RuntimeError, match=r"the 2 worker processes died \(terminated abruptly\)\. .*workers=1"):

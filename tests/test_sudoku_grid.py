@@ -38,8 +38,11 @@ def test_board_tokens_flatten_row_major_and_mark_givens() -> None:
     one, one_given = board_tokens(boards[0])
     assert one.shape == (16,) and one_given.shape == (16,)
     boards[1, 2, 2] = 5
-    with pytest.raises(ValueError, match=r"`puzzles` must hold digits in \[0, 4\] \(0 = blank\), got 5 at "
-                       r"\(board, row, col\)=\(1, 2, 2\)\."):
+    with pytest.raises(
+        ValueError,
+        match=r"`puzzles` must hold digits in \[0, 4\] \(0 = blank\), got 5 at "
+        r"\(board, row, col\)=\(1, 2, 2\)\.",
+    ):
         board_tokens(boards)
 
 

@@ -47,8 +47,11 @@ def test_accuracies_accept_integral_floats_and_lists(batch) -> None:
 
 def test_metric_inputs_are_checked(batch) -> None:
     pred, solution, puzzle = batch
-    with pytest.raises(ValueError, match=r"`pred` must have the shape of `solution` \(4, 4, 4\), got \(4, 16\); "
-                       r"reshape flat model outputs"):
+    with pytest.raises(
+        ValueError,
+        match=r"`pred` must have the shape of `solution` \(4, 4, 4\), got \(4, 16\); "
+        r"reshape flat model outputs",
+    ):
         board_accuracy(pred.reshape(4, 16), solution)
     with pytest.raises(TypeError, match=r"`pred` must hold integer digits .* pass logits.argmax\(-1\) \+ 1"):
         board_accuracy(np.full((4, 4, 4), 0.3), solution)

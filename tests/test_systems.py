@@ -22,7 +22,9 @@ def test_maps_and_batches():
     assert Logistic(4.0)(torch.tensor([0.5], dtype=F64)).item() == 1.0
     assert h.initial_state().shape == (2,) and h.initial_state(5, spread=0.1).shape == (5, 2)
     assert h.rollout(h.initial_state(), 10).shape == (11, 2)
-    assert "Henon(a=1.4, b=0.3)" == repr(h) and "Lorenz(" in repr(Lorenz()) and "Kuramoto(N=3" in repr(Kuramoto([0, 1, 2]))
+    assert (
+        repr(h) == "Henon(a=1.4, b=0.3)" and "Lorenz(" in repr(Lorenz()) and "Kuramoto(N=3" in repr(Kuramoto([0, 1, 2]))
+    )
     with pytest.raises(ValueError, match=r"`x` must have shape \(\.\.\., 2\)"):
         h(torch.zeros(3, dtype=F64))
     with pytest.raises(ValueError, match="`A` must be a square matrix"):
@@ -92,10 +94,13 @@ def test_linear_exact_exponents_and_lorentzian_quantiles():
 def test_toy_exponents_closed_form():
     toy = sd.OscillatorToy(4, eta=0.5, omega=[1.0, 2.0])
     rho1, rho2 = math.sqrt(1 + 0.25), math.sqrt(1 + 1.0)
-    torch.testing.assert_close(toy_exponents(toy), torch.tensor([0.0, math.log(rho1 / rho2)] * 1, dtype=F64)
-                               .repeat_interleave(torch.tensor([1, 2])))
+    torch.testing.assert_close(
+        toy_exponents(toy),
+        torch.tensor([0.0, math.log(rho1 / rho2)] * 1, dtype=F64).repeat_interleave(torch.tensor([1, 2])),
+    )
     free = sd.OscillatorToy(4, eta=0.5, omega=[1.0, 2.0], normalize=False)
-    torch.testing.assert_close(toy_exponents(free, tokens=2),
-                               torch.tensor([math.log(rho2)] * 4 + [math.log(rho1)] * 4, dtype=F64))
+    torch.testing.assert_close(
+        toy_exponents(free, tokens=2), torch.tensor([math.log(rho2)] * 4 + [math.log(rho1)] * 4, dtype=F64)
+    )
     same = sd.OscillatorToy(6, eta=0.3, omega=1.0)
     torch.testing.assert_close(toy_exponents(same), torch.zeros(5, dtype=F64))  # a rotation on the sphere

@@ -118,7 +118,9 @@ def test_loading_refuses_foreign_or_mismatched_files(straight, tmp_path):
     torch.save({"state_dict": {}}, tmp_path / "other.pt")
     with pytest.raises(CheckpointError, match="not a sadyn Sudoku checkpoint"):
         load_checkpoint(tmp_path / "other.pt")
-    torch.save({"format": "sadyn-sudoku-checkpoint", "code": Path("x")}, tmp_path / "code.pt")  # needs unpickling a class
+    torch.save(
+        {"format": "sadyn-sudoku-checkpoint", "code": Path("x")}, tmp_path / "code.pt"
+    )  # needs unpickling a class
     with pytest.raises(CheckpointError, match="weights-only"):
         load_checkpoint(tmp_path / "code.pt")
     with pytest.raises(FileNotFoundError, match="no checkpoint at"):
@@ -130,7 +132,9 @@ def test_load_model_and_evaluate(straight):
     assert not model.training
     rows = evaluate(model, steps=(2, 4), restarts=(1, 2), limit=20)
     assert [(r["dataset"], r["steps"], r["restarts"]) for r in rows][:3] == [
-        ("sudoku4-id", 2, 1), ("sudoku4-id", 4, 1), ("sudoku4-id", 2, 2)
+        ("sudoku4-id", 2, 1),
+        ("sudoku4-id", 4, 1),
+        ("sudoku4-id", 2, 2),
     ]
     assert all(0 <= r["board"] <= r["cell"] + 1e-12 or r["board"] <= 1 for r in rows)
     assert all(r["n"] == 20 for r in rows)
@@ -167,8 +171,28 @@ def test_config_validation_and_json_round_trip():
 
 def test_cli_train_then_eval(tmp_path, capsys):
     out = tmp_path / "run"
-    argv = ["train", "--out", str(out), "--size", "4", "--dim", "8", "--heads", "2", "--steps", "2", "--epochs", "1",
-            "--batch-size", "32", "--train-size", "64", "--val-size", "32", "--quiet"]
+    argv = [
+        "train",
+        "--out",
+        str(out),
+        "--size",
+        "4",
+        "--dim",
+        "8",
+        "--heads",
+        "2",
+        "--steps",
+        "2",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+        "--train-size",
+        "64",
+        "--val-size",
+        "32",
+        "--quiet",
+    ]
     assert main(argv) == 0
     assert (out / "best.pt").exists() and (out / "log.txt").read_text().count("\n") == 1
     report = tmp_path / "eval.json"

@@ -85,8 +85,13 @@ def test_dashboard_on_a_user_map_matches_the_linear_answer():
 
     g = torch.Generator().manual_seed(0)
     A = torch.randn(16, 16, generator=g, dtype=torch.float64) / 4
-    ex = w.dashboard(lambda gain: (lambda h: torch.tanh(gain * h @ A.T)), torch.randn(16, dtype=torch.float64, generator=g),
-                     {"gain": W.FloatSlider(value=0.5, min=0.1, max=3.0)}, steps=300, k=2)
+    ex = w.dashboard(
+        lambda gain: lambda h: torch.tanh(gain * h @ A.T),
+        torch.randn(16, dtype=torch.float64, generator=g),
+        {"gain": W.FloatSlider(value=0.5, min=0.1, max=3.0)},
+        steps=300,
+        k=2,
+    )
     expected = float(torch.log(torch.linalg.eigvals(0.5 * A).abs().max()))
     assert abs(float(ex.data["spectrum"].max) - expected) < 1e-2 and ex.data["regime"] == "convergent"
     ex.controls["gain"].value = 3.0

@@ -20,6 +20,17 @@ from .spectra import spectral_norm as spectral_norm
 from .tangent import TangentMap as TangentMap
 
 __all__ = [
-    "jacobian", "jvp", "vjp", "spectral_norm", "eigenvalues", "lyapunov_spectrum", "LyapunovSpectrum",
-    "TangentMap", "finite_time_lyapunov", "classify_regime", "prop51_bound", "pseudo_energy", "contribution_index",
+    "jacobian",
+    "jvp",
+    "vjp",
+    "spectral_norm",
+    "eigenvalues",
+    "lyapunov_spectrum",
+    "LyapunovSpectrum",
+    "TangentMap",
+    "finite_time_lyapunov",
+    "classify_regime",
+    "prop51_bound",
+    "pseudo_energy",
+    "contribution_index",
 ]

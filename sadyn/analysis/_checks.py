@@ -6,7 +6,7 @@ General tensor checks live in :mod:`sadyn._checks`; these are the ones only the 
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 __all__ = ["check_callable", "check_count", "check_k", "check_tol", "CONSTRAINTS", "check_constraint"]
 
@@ -17,8 +17,7 @@ def check_callable(f: object, name: str = "f") -> Callable:
     """Require a callable map (a function, a bound ``model.as_map(C)``, an ``nn.Module``)."""
     if not callable(f):
         raise TypeError(
-            f"`{name}` must be a callable map x -> x_next (e.g. model.as_map(C) or a function), "
-            f"got {type(f).__name__}."
+            f"`{name}` must be a callable map x -> x_next (e.g. model.as_map(C) or a function), got {type(f).__name__}."
         )
     return f
 
@@ -40,9 +39,7 @@ def check_k(k: object, available: int, *, excluded: int = 0) -> int | None:
         return None
     why = f" (the state has {available + excluded} entries, {excluded} radial directions excluded)" if excluded else ""
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= available:
-        raise ValueError(
-            f"`k` must be an integer in [1, {available}]{why}, got k={k!r}; pass k=None for all of them."
-        )
+        raise ValueError(f"`k` must be an integer in [1, {available}]{why}, got k={k!r}; pass k=None for all of them.")
     return k
 
 
@@ -65,8 +62,8 @@ def check_constraint(constraint: object, group: object, shape: tuple[int, ...]) 
     """
     if constraint not in CONSTRAINTS:
         raise ValueError(
-            f"`constraint` must be one of {CONSTRAINTS}, got {constraint!r}: \"sphere\" for maps that normalize "
-            f"each token/oscillator (sphere projection, RMSNorm, AKOrN), \"layer\" for LayerNorm."
+            f'`constraint` must be one of {CONSTRAINTS}, got {constraint!r}: "sphere" for maps that normalize '
+            f'each token/oscillator (sphere projection, RMSNorm, AKOrN), "layer" for LayerNorm.'
         )
     if constraint is None:
         if group is not None:

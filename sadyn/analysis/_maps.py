@@ -12,9 +12,8 @@ differentiated.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import Tensor
@@ -27,7 +26,13 @@ from .._checks import check_tensor
 from ._checks import check_callable
 
 __all__ = [
-    "FlatMap", "flat_map", "transform_errors", "batched_jvp", "central_differences", "dense_jacobians", "Linearization",
+    "FlatMap",
+    "flat_map",
+    "transform_errors",
+    "batched_jvp",
+    "central_differences",
+    "dense_jacobians",
+    "Linearization",
 ]
 
 
@@ -70,7 +75,9 @@ _NOT_DIFFERENTIABLE = (
 )
 
 
-def flat_map(f: object, x: object, *, batch: bool = False, name: str = "f", xname: str = "x0") -> tuple[FlatMap, Tensor]:
+def flat_map(
+    f: object, x: object, *, batch: bool = False, name: str = "f", xname: str = "x0"
+) -> tuple[FlatMap, Tensor]:
     """Validate ``f`` at ``x`` and return ``(F, X)`` with ``X = x`` flattened to ``(B, n)`` (detached).
 
     Raises:
@@ -96,7 +103,9 @@ def flat_map(f: object, x: object, *, batch: bool = False, name: str = "f", xnam
             y = f(xg)
     except RuntimeError as err:
         if "numpy" in str(err) or "requires grad" in str(err):
-            raise TypeError(_NOT_DIFFERENTIABLE.format(name=name) + f" (torch said: {str(err).splitlines()[0]})") from err
+            raise TypeError(
+                _NOT_DIFFERENTIABLE.format(name=name) + f" (torch said: {str(err).splitlines()[0]})"
+            ) from err
         raise
     if not isinstance(y, Tensor):
         raise TypeError(f"`{name}` must return a torch.Tensor, got {type(y).__name__}.")
@@ -128,7 +137,13 @@ def transform_errors(name: str = "f") -> Iterator[None]:
         yield
     except (NotImplementedError, RuntimeError) as err:
         msg = str(err)
-        if isinstance(err, NotImplementedError) or "functorch" in msg or "vmap" in msg or "forward AD" in msg or "forward-mode" in msg:
+        if (
+            isinstance(err, NotImplementedError)
+            or "functorch" in msg
+            or "vmap" in msg
+            or "forward AD" in msg
+            or "forward-mode" in msg
+        ):
             raise TypeError(
                 f"`{name}` cannot be differentiated with torch.func (jvp/vjp/vmap): {msg.splitlines()[0]} "
                 f"Write the map with plain differentiable torch ops (e.g. explicit softmax attention instead of "

@@ -11,7 +11,7 @@ values. Tomihari & Karakida (2025) use T = 16 on one random sample. Unlike the Q
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -151,7 +151,9 @@ def finite_time_lyapunov(
     err = torch.full_like(exps, math.nan)
     hsteps = torch.tensor([horizon])
     if not batch:
-        return LyapunovSpectrum(exps[0], err[0], exps[0][None], hsteps, horizon, transient, status[0], div[0],
-                                F.n, excluded, dt, method)
-    return LyapunovSpectrum(exps, err, exps[None], hsteps, horizon, transient, status, tuple(div), F.n, excluded, dt,
-                            method)
+        return LyapunovSpectrum(
+            exps[0], err[0], exps[0][None], hsteps, horizon, transient, status[0], div[0], F.n, excluded, dt, method
+        )
+    return LyapunovSpectrum(
+        exps, err, exps[None], hsteps, horizon, transient, status, tuple(div), F.n, excluded, dt, method
+    )

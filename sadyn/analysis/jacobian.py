@@ -11,7 +11,7 @@ vectorized call). All three use ``torch.func`` and work in float32 and float64.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor

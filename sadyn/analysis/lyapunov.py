@@ -12,8 +12,8 @@ equivalent singular-value definition over a finite horizon, see :func:`finite_ti
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import Tensor
@@ -162,7 +162,9 @@ class _Accumulator:
             valid = ~torch.isnan(L).any(-1)
             L0 = torch.where(valid[..., None], L, 0.0)
             bsum = torch.zeros_like(bsum).index_add_(0, bin_of, L0)
-            bcount = torch.zeros(len(last), B, dtype=torch.float64, device=dev).index_add_(0, bin_of, sizes[:, None] * valid)
+            bcount = torch.zeros(len(last), B, dtype=torch.float64, device=dev).index_add_(
+                0, bin_of, sizes[:, None] * valid
+            )
         else:
             bsteps = torch.zeros(len(last), dtype=torch.float64, device=dev).index_add_(0, bin_of, sizes)
             bcount = bsteps[:, None].expand(len(last), B)
@@ -311,7 +313,16 @@ def _result(p, run, acc: _Accumulator, steps: int, transient: int, dt: float) ->
         exps, err, hist = exps[0], err[0], hist[:, 0]
         status, div = status[0], div[0]  # type: ignore[assignment]
     return LyapunovSpectrum(
-        exponents=exps, stderr=err, history=hist, history_steps=hsteps, steps=steps, transient=transient,
-        status=status, diverged_at=tuple(div) if p.F.batch else div, dimension=p.F.n, excluded=p.excluded, dt=dt,
+        exponents=exps,
+        stderr=err,
+        history=hist,
+        history_steps=hsteps,
+        steps=steps,
+        transient=transient,
+        status=status,
+        diverged_at=tuple(div) if p.F.batch else div,
+        dimension=p.F.n,
+        excluded=p.excluded,
+        dt=dt,
         method=p.method,
     )

@@ -16,7 +16,7 @@ r"""Analyses that need a model's parts, not just its map: Prop. 5.1's bound, the
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn

@@ -58,9 +58,7 @@ def classify_regime(exponents: LyapunovSpectrum | Tensor | float, *, tol: float 
         top = exponents.exponents[..., 0]
         err = exponents.stderr[..., 0]
         if exponents.batch:
-            return tuple(
-                _one(float(t), float(e), tol, s == "divergent") for t, e, s in zip(top, err, exponents.status)
-            )
+            return tuple(_one(float(t), float(e), tol, s == "divergent") for t, e, s in zip(top, err, exponents.status))
         return _one(float(top), float(err), tol, exponents.status == "divergent")
     if isinstance(exponents, Tensor):
         if exponents.ndim == 0:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -27,8 +27,14 @@ __all__ = ["spectral_norm", "eigenvalues", "lanczos_top"]
 
 
 def lanczos_top(
-    matvec: Callable[[Tensor], Tensor], n: int, *, dtype: torch.dtype, device: torch.device | str = "cpu",
-    iters: int = 100, tol: float = 1e-8, seed: int = 0,
+    matvec: Callable[[Tensor], Tensor],
+    n: int,
+    *,
+    dtype: torch.dtype,
+    device: torch.device | str = "cpu",
+    iters: int = 100,
+    tol: float = 1e-8,
+    seed: int = 0,
 ) -> tuple[float, bool, float]:
     """Largest eigenvalue of a symmetric positive semi-definite operator by Lanczos with full reorthogonalization.
 
@@ -68,7 +74,12 @@ def lanczos_top(
 
 @torch.no_grad()
 def spectral_norm(
-    f: Callable[[Tensor], Tensor], x: Tensor, *, iters: int = 100, tol: float | None = None, exact: bool = False,
+    f: Callable[[Tensor], Tensor],
+    x: Tensor,
+    *,
+    iters: int = 100,
+    tol: float | None = None,
+    exact: bool = False,
     seed: int = 0,
 ) -> float:
     """Largest singular value of the Jacobian of ``f`` at ``x``, ``||J(x)||_2``, matrix-free.

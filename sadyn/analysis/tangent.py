@@ -35,8 +35,8 @@ and the mean).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import Tensor
@@ -136,8 +136,15 @@ class TangentMap:
         if method not in METHODS:
             raise ValueError(f"`method` must be one of {METHODS}, got {method!r}.")
         if jac is not None and method in ("jvp", "fd"):
-            raise ValueError(f"`jac` (a dense Jacobian) needs method=\"dense\" or \"auto\", got method={method!r}.")
-        self.k, self.batch, self.constraint, self.group, self.jac, self.method = k, bool(batch), constraint, group, jac, method
+            raise ValueError(f'`jac` (a dense Jacobian) needs method="dense" or "auto", got method={method!r}.')
+        self.k, self.batch, self.constraint, self.group, self.jac, self.method = (
+            k,
+            bool(batch),
+            constraint,
+            group,
+            jac,
+            method,
+        )
         self._cache: dict[tuple, Prepared] = {}
 
     def __repr__(self) -> str:
@@ -193,7 +200,9 @@ class TangentMap:
         """A fresh run at ``p.X0``."""
         B = p.X0.shape[0]
         return _Run(
-            X=p.X0.clone(), Q=self.initial_basis(p, seed), t=0,
+            X=p.X0.clone(),
+            Q=self.initial_basis(p, seed),
+            t=0,
             alive=torch.ones(B, dtype=torch.bool, device=p.X0.device),
             diverged_at=torch.full((B,), -1, dtype=torch.long, device=p.X0.device),
         )

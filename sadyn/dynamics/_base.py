@@ -8,7 +8,7 @@ differentiate through them with ``torch.func`` (jvp, vjp, vmap, jacrev, jacfwd).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
@@ -50,9 +50,7 @@ class LoopedModel(nn.Module):
                 f"convert one of them, e.g. model.to({X.dtype}) or {name}.to({ref.dtype})."
             )
         if ref is not None and ref.device != X.device:
-            raise TypeError(
-                f"`{name}` is on {X.device} but the model is on {ref.device}; use model.to({name}.device)."
-            )
+            raise TypeError(f"`{name}` is on {X.device} but the model is on {ref.device}; use model.to({name}.device).")
         if C is not None:
             C = check_same_shape(C, X, "C", name)
         return X, C

@@ -59,7 +59,9 @@ class ItrSA(AttentionLoop):
             dim, heads, bias=bias, beta=beta, scale=scale, generator=generator, dtype=dtype, device=device
         )
         self.dim, self.heads = self.attention.dim, self.attention.heads
-        self.norm = Normalization(norm, dim, group=group, gamma=gamma, learn_gamma=learn_gamma, dtype=dtype, device=device)
+        self.norm = Normalization(
+            norm, dim, group=group, gamma=gamma, learn_gamma=learn_gamma, dtype=dtype, device=device
+        )
         self.eta = scalar_parameter(eta, "eta", learn=learn_eta, dtype=dtype, device=device)
 
     def delta(self, X: Tensor, C: Tensor | None = None) -> Tensor:

@@ -51,7 +51,9 @@ class OscillatorToy(LoopedModel):
         self.eta = scalar_parameter(eta, "eta", learn=False, dtype=dtype, device=device)
         w = torch.as_tensor(omega, dtype=dtype or torch.get_default_dtype(), device=device)
         if w.ndim > 1 or (w.ndim == 1 and w.numel() != self.dim // 2):
-            raise ValueError(f"`omega` must be a number or have dim/2={self.dim // 2} entries, got shape {tuple(w.shape)}.")
+            raise ValueError(
+                f"`omega` must be a number or have dim/2={self.dim // 2} entries, got shape {tuple(w.shape)}."
+            )
         if not bool(torch.isfinite(w).all()):
             raise ValueError("`omega` must be finite.")
         self.register_buffer("omega", w)

@@ -34,7 +34,9 @@ def pretrained_info(name: str) -> dict[str, Any]:
     """The manifest entry of ``name``: description, command, training time, hardware, accuracies."""
     models = _manifest()["models"]
     if name not in models:
-        raise ValueError(f"`name` must be one of the shipped models {sorted(models)}, got {name!r}; see sadyn.pretrained_models().")
+        raise ValueError(
+            f"`name` must be one of the shipped models {sorted(models)}, got {name!r}; see sadyn.pretrained_models()."
+        )
     return dict(models[name])
 
 

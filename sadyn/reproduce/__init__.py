@@ -51,8 +51,9 @@ def reproduce(figure: str, *, setting: str = "quick", out: str | Path = "reprodu
     return result
 
 
-def reproduce_all(*, setting: str = "quick", out: str | Path = "reproduction", figures: list[str] | None = None,
-                  echo: bool = False) -> list[Result]:
+def reproduce_all(
+    *, setting: str = "quick", out: str | Path = "reproduction", figures: list[str] | None = None, echo: bool = False
+) -> list[Result]:
     """Run every reproduction in :data:`FIGURES` order (or ``figures``); write ``<out>/summary.json``.
 
     A figure that raises is recorded in the summary with its error and the others still run."""
@@ -83,22 +84,41 @@ def _machine() -> dict[str, object]:
 
     import torch
 
-    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-            "cpus": os.cpu_count(), "torch": torch.__version__, "threads": torch.get_num_threads(),
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``sadyn reproduce FIG [--quick | --full] [--out DIR]``."""
-    parser.add_argument("figure", choices=[*FIGURES, "all"], metavar="FIG",
-                        help=f"one of {', '.join(FIGURES)}, or all")
+    parser.add_argument("figure", choices=[*FIGURES, "all"], metavar="FIG", help=f"one of {', '.join(FIGURES)}, or all")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--quick", dest="setting", action="store_const", const="quick",
-                      help="shipped checkpoints, minutes on 2 CPU cores (default)")
-    mode.add_argument("--full", dest="setting", action="store_const", const="full",
-                      help="larger samples; retrains the needed checkpoints for 100 epochs first (hours on CPU)")
-    parser.add_argument("--out", type=Path, default=Path("reproduction"), metavar="DIR",
-                        help="folder for the PNG and JSON files (default: ./reproduction)")
+    mode.add_argument(
+        "--quick",
+        dest="setting",
+        action="store_const",
+        const="quick",
+        help="shipped checkpoints, minutes on 2 CPU cores (default)",
+    )
+    mode.add_argument(
+        "--full",
+        dest="setting",
+        action="store_const",
+        const="full",
+        help="larger samples; retrains the needed checkpoints for 100 epochs first (hours on CPU)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reproduction"),
+        metavar="DIR",
+        help="folder for the PNG and JSON files (default: ./reproduction)",
+    )
     parser.set_defaults(setting="quick")
 
 
@@ -111,8 +131,11 @@ def run(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         results = reproduce_all(setting=args.setting, out=args.out, echo=True)
         counts = {v: sum(c.verdict == v for r in results for c in r.claims) for v in VERDICTS}
-        print(f"\nall ({args.setting}): {len(results)}/{len(FIGURES)} figures in {time.perf_counter() - t0:.0f} s; "
-              + ", ".join(f"{k} {n}" for k, n in counts.items()) + f"; files in {args.out}")
+        print(
+            f"\nall ({args.setting}): {len(results)}/{len(FIGURES)} figures in {time.perf_counter() - t0:.0f} s; "
+            + ", ".join(f"{k} {n}" for k, n in counts.items())
+            + f"; files in {args.out}"
+        )
         return 0 if len(results) == len(FIGURES) else 1
     print(reproduce(args.figure, setting=args.setting, out=args.out).table())
     return 0

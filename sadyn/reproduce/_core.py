@@ -18,11 +18,23 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from torch import Tensor
 
-__all__ = ["SETTINGS", "VERDICTS", "Claim", "Result", "judge", "save", "pick", "solver", "exponents", "retrain_command",
-           "jsonable", "compare", "available"]
+__all__ = [
+    "SETTINGS",
+    "VERDICTS",
+    "Claim",
+    "Result",
+    "judge",
+    "save",
+    "pick",
+    "solver",
+    "exponents",
+    "retrain_command",
+    "jsonable",
+    "compare",
+    "available",
+]
 
 SETTINGS = ("test", "quick", "full")
 VERDICTS = ("holds", "does not hold", "inconclusive")
@@ -191,8 +203,14 @@ def exponents(model, puzzles, *, horizon: int = 16, seed: int = 0) -> dict[str, 
         mx.append(float(L.max))
         mean.append(float(L.mean))
         divergent += L.status == "divergent"
-    return {"max": float(np.nanmean(mx)), "mean": float(np.nanmean(mean)), "max_per_puzzle": mx,
-            "mean_per_puzzle": mean, "divergent": divergent, "puzzles": len(mx)}
+    return {
+        "max": float(np.nanmean(mx)),
+        "mean": float(np.nanmean(mean)),
+        "max_per_puzzle": mx,
+        "mean_per_puzzle": mean,
+        "divergent": divergent,
+        "puzzles": len(mx),
+    }
 
 
 def compare(a: float, b: float, n: int) -> bool | None:

@@ -50,38 +50,60 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     puzzles, _ = puzzle_set("sudoku4-id", samples)
     trained = {name: exponents(solver(name, setting, out), puzzles) for name in ("itrsa4-rms", "itrsa4-none")}
     toy = _toy(pick(setting, (0.5, 2.0), (0.1, 0.5, 1.0, 2.0), (0.1, 0.5, 1.0, 2.0, 5.0)), (0.5, 1.0, 3.0))
-    clouds = {name: solver_eigenvalues(solver(name, setting, out), puzzles[0], steps=16, seed=1)
-              for name in ("itrsa4-rms", "itrsa4-none")}
+    clouds = {
+        name: solver_eigenvalues(solver(name, setting, out), puzzles[0], steps=16, seed=1)
+        for name in ("itrsa4-rms", "itrsa4-none")
+    }
     c_rms, c_raw = clouds["itrsa4-rms"], clouds["itrsa4-none"]
 
     finite = np.isfinite(lam_raw)
     claims = [
-        judge("Fig. 2a: normalization lowers the maximal Lyapunov exponent (random weights)",
-              "at every (eta, weight scale) of the grid, lambda_max with RMSNorm < lambda_max without",
-              bool((lam_rms[finite] < lam_raw[finite]).all()) if finite.any() else None,
-              pairs=int(finite.size), lower_share=float((lam_rms < lam_raw).mean()),
-              median_rms=float(np.median(lam_rms)), median_none=float(np.nanmedian(lam_raw))),
-        judge("Fig. 2a: normalization lowers the maximal Lyapunov exponent (trained solvers)",
-              "finite-time (T=16) lambda_max of the trained ItrSA + RMSNorm < that of the trained unnormalized ItrSA",
-              trained["itrsa4-rms"]["max"] < trained["itrsa4-none"]["max"],
-              rms=trained["itrsa4-rms"]["max"], none=trained["itrsa4-none"]["max"]),
-        judge("Fig. 2b: the discretized rotation has eigenvalues 1 +- i eta omega outside the unit circle, and "
-              "normalization pulls them onto or inside it",
-              "unnormalized max |lambda| = sqrt(1 + eta^2 omega^2) > 1 (to 1e-9) and normalized max |lambda| <= 1 + 1e-9, "
-              "at every (eta, omega)",
-              all(abs(a - t) < 1e-9 and a > 1 for a, t in zip(toy["raw_max_modulus"], toy["theory"]))
-              and all(b <= 1 + 1e-9 for b in toy["normalized_max_modulus"]),
-              largest_raw=max(toy["raw_max_modulus"]), largest_normalized=max(toy["normalized_max_modulus"])),
-        judge("Fig. 2c: normalization suppresses the trained model's eigenvalues outside the unit circle (T=16)",
-              "share of one-step Jacobian eigenvalues with |lambda| > 1 at X_16 is smaller with RMSNorm, and its "
-              "max |lambda| <= 1 + 1e-6 while the unnormalized one exceeds 1",
-              c_rms["outside_share"] < c_raw["outside_share"] and c_rms["max_modulus"] <= 1 + 1e-6 < c_raw["max_modulus"],
-              outside_rms=c_rms["outside_share"], outside_none=c_raw["outside_share"],
-              max_rms=c_rms["max_modulus"], max_none=c_raw["max_modulus"]),
+        judge(
+            "Fig. 2a: normalization lowers the maximal Lyapunov exponent (random weights)",
+            "at every (eta, weight scale) of the grid, lambda_max with RMSNorm < lambda_max without",
+            bool((lam_rms[finite] < lam_raw[finite]).all()) if finite.any() else None,
+            pairs=int(finite.size),
+            lower_share=float((lam_rms < lam_raw).mean()),
+            median_rms=float(np.median(lam_rms)),
+            median_none=float(np.nanmedian(lam_raw)),
+        ),
+        judge(
+            "Fig. 2a: normalization lowers the maximal Lyapunov exponent (trained solvers)",
+            "finite-time (T=16) lambda_max of the trained ItrSA + RMSNorm < that of the trained unnormalized ItrSA",
+            trained["itrsa4-rms"]["max"] < trained["itrsa4-none"]["max"],
+            rms=trained["itrsa4-rms"]["max"],
+            none=trained["itrsa4-none"]["max"],
+        ),
+        judge(
+            "Fig. 2b: the discretized rotation has eigenvalues 1 +- i eta omega outside the unit circle, and "
+            "normalization pulls them onto or inside it",
+            "unnormalized max |lambda| = sqrt(1 + eta^2 omega^2) > 1 (to 1e-9) and normalized max |lambda| <= 1 + 1e-9, "
+            "at every (eta, omega)",
+            all(abs(a - t) < 1e-9 and a > 1 for a, t in zip(toy["raw_max_modulus"], toy["theory"]))
+            and all(b <= 1 + 1e-9 for b in toy["normalized_max_modulus"]),
+            largest_raw=max(toy["raw_max_modulus"]),
+            largest_normalized=max(toy["normalized_max_modulus"]),
+        ),
+        judge(
+            "Fig. 2c: normalization suppresses the trained model's eigenvalues outside the unit circle (T=16)",
+            "share of one-step Jacobian eigenvalues with |lambda| > 1 at X_16 is smaller with RMSNorm, and its "
+            "max |lambda| <= 1 + 1e-6 while the unnormalized one exceeds 1",
+            c_rms["outside_share"] < c_raw["outside_share"] and c_rms["max_modulus"] <= 1 + 1e-6 < c_raw["max_modulus"],
+            outside_rms=c_rms["outside_share"],
+            outside_none=c_raw["outside_share"],
+            max_rms=c_rms["max_modulus"],
+            max_none=c_raw["max_modulus"],
+        ),
     ]
     numbers = {
-        "a_random": {"etas": list(etas), "scales": list(scales), "steps": steps, "rms": lam_rms, "None": lam_raw,
-                     "divergent_none": diagram["None"]["divergent"]},
+        "a_random": {
+            "etas": list(etas),
+            "scales": list(scales),
+            "steps": steps,
+            "rms": lam_rms,
+            "None": lam_raw,
+            "divergent_none": diagram["None"]["divergent"],
+        },
         "a_trained": trained,
         "b_toy": {k: v for k, v in toy.items() if k != "example"},
         "c_clouds": {k: {kk: vv for kk, vv in v.items() if kk != "eigenvalues"} for k, v in clouds.items()},
@@ -93,8 +115,14 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     with plots.style():
         ax = axes[0]
         ax.scatter(np.clip(lam_raw.ravel(), -3, 3), lam_rms.ravel(), s=12, color=plots.PALETTE[0], label="random grid")
-        ax.scatter([trained["itrsa4-none"]["max"]], [trained["itrsa4-rms"]["max"]], marker="*", s=80,
-                   color=plots.PALETTE[3], label="trained")
+        ax.scatter(
+            [trained["itrsa4-none"]["max"]],
+            [trained["itrsa4-rms"]["max"]],
+            marker="*",
+            s=80,
+            color=plots.PALETTE[3],
+            label="trained",
+        )
         ax.plot([-3, 3], [-3, 3], color="0.4", lw=0.8, ls="--")
         ax.set(xlabel="lambda_max, no norm (clip +-3)", ylabel="lambda_max, RMSNorm", title="(a) max exponent")
         ax.legend(frameon=False, fontsize=7)
@@ -108,17 +136,25 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         axes[3].set_title("(c) trained ItrSA, no norm, T=16", fontsize=9)
         fig.tight_layout()
     result = Result(
-        figure=FIGURE, title="Normalization vs Lyapunov exponents and eigenvalues (Fig. 2)",
-        paper=("(a) Normalization lowers the maximal Lyapunov exponent. (b) The discretized rotation's eigenvalues "
-               "1 +- i eta omega lie outside the unit circle and normalization pulls them back. (c) At T=16 on a random "
-               "Sudoku sample, the trained normalized model has no large/outside eigenvalues; the unnormalized one does."),
+        figure=FIGURE,
+        title="Normalization vs Lyapunov exponents and eigenvalues (Fig. 2)",
+        paper=(
+            "(a) Normalization lowers the maximal Lyapunov exponent. (b) The discretized rotation's eigenvalues "
+            "1 +- i eta omega lie outside the unit circle and normalization pulls them back. (c) At T=16 on a random "
+            "Sudoku sample, the trained normalized model has no large/outside eigenvalues; the unnormalized one does."
+        ),
         setting=setting,
-        ours=(f"(a) untrained ItrSA (D=16, H=4, S=8) over eta in {list(etas)} x weight scale in {list(scales)}, QR "
-              f"exponents over {steps} steps; and the shipped 4x4 ItrSA with/without RMSNorm, finite-time T=16 exponents "
-              f"(radial directions excluded) on {samples} test puzzles. (b) OscillatorToy D=4. (c) one-step Jacobian "
-              f"eigenvalues (n = 16 x 32 = 512) at X_16 of one test puzzle."),
-        differences=("Paper: 9x9 Sudoku, D=512, normalized model trained 100 epochs, unnormalized 1 epoch. Ours: 4x4, "
-                     "D=32, both trained 20 epochs (the unnormalized one never solves a board)."),
-        numbers=numbers, claims=claims,
+        ours=(
+            f"(a) untrained ItrSA (D=16, H=4, S=8) over eta in {list(etas)} x weight scale in {list(scales)}, QR "
+            f"exponents over {steps} steps; and the shipped 4x4 ItrSA with/without RMSNorm, finite-time T=16 exponents "
+            f"(radial directions excluded) on {samples} test puzzles. (b) OscillatorToy D=4. (c) one-step Jacobian "
+            f"eigenvalues (n = 16 x 32 = 512) at X_16 of one test puzzle."
+        ),
+        differences=(
+            "Paper: 9x9 Sudoku, D=512, normalized model trained 100 epochs, unnormalized 1 epoch. Ours: 4x4, "
+            "D=32, both trained 20 epochs (the unnormalized one never solves a board)."
+        ),
+        numbers=numbers,
+        claims=claims,
     )
     return save(result, fig, out)

@@ -49,8 +49,12 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     from ..trained import accuracy_vs_loops, puzzle_set
 
     base = pick(setting, available(["itrsa4-rms", "itrsa4-none", "energy4"]), pretrained_models(), pretrained_models())
-    factors = pick(setting, {"eta": (4.0,)}, {"eta": (0.5, 2.0, 4.0), "input": (0.5, 2.0), "W^V": (0.5, 2.0)},
-                   {"eta": (0.25, 0.5, 2.0, 4.0), "input": (0.25, 0.5, 2.0, 4.0), "W^V": (0.25, 0.5, 2.0, 4.0)})
+    factors = pick(
+        setting,
+        {"eta": (4.0,)},
+        {"eta": (0.5, 2.0, 4.0), "input": (0.5, 2.0), "W^V": (0.5, 2.0)},
+        {"eta": (0.25, 0.5, 2.0, 4.0), "input": (0.25, 0.5, 2.0, 4.0), "W^V": (0.25, 0.5, 2.0, 4.0)},
+    )
     parents = pick(setting, ["itrsa4-rms"], available(["itrsa4-rms", "akorn4"]), available(["itrsa4-rms", "akorn4"]))
     n, samples = pick(setting, 50, 300, 1000), pick(setting, 1, 2, 8)
     models = {name: solver(name, setting, out) for name in base}
@@ -73,28 +77,43 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     far = np.abs(lmax) > _BAND
     top = np.argsort(-acc)[: min(3, len(acc))]
     claims = [
-        judge("Only models with a near-zero maximal exponent reach high accuracy",
-              f"every variant with accuracy >= 90% of the best has |lambda_max| <= {_BAND}, and at least one variant has "
-              f"|lambda_max| > {_BAND} (else nothing to contrast: inconclusive)",
-              None if not far.any() else bool((np.abs(lmax[high]) <= _BAND).all()),
-              high_accuracy=[names[i] for i in np.flatnonzero(high)], their_max=lmax[high].tolist(),
-              off_critical=int(far.sum()), best_accuracy_off_critical=float(acc[far].max()) if far.any() else float("nan")),
-        judge("Successful models are slightly positive (about +0.1): critical from the chaotic side",
-              f"mean lambda_max of the 3 most accurate variants is in (0, {_BAND}]",
-              0 < float(lmax[top].mean()) <= _BAND, top=[names[i] for i in top], their_max=lmax[top].tolist(),
-              mean_of_top=float(lmax[top].mean())),
-        judge("Maximal and mean exponents tell the same story",
-              "Spearman rank correlation of lambda_max and lambda_mean across variants >= 0.7",
-              _spearman(lmax.tolist(), lmean.tolist()) >= 0.7 if len(names) > 2 else None,
-              spearman=_spearman(lmax.tolist(), lmean.tolist()) if len(names) > 2 else float("nan")),
+        judge(
+            "Only models with a near-zero maximal exponent reach high accuracy",
+            f"every variant with accuracy >= 90% of the best has |lambda_max| <= {_BAND}, and at least one variant has "
+            f"|lambda_max| > {_BAND} (else nothing to contrast: inconclusive)",
+            None if not far.any() else bool((np.abs(lmax[high]) <= _BAND).all()),
+            high_accuracy=[names[i] for i in np.flatnonzero(high)],
+            their_max=lmax[high].tolist(),
+            off_critical=int(far.sum()),
+            best_accuracy_off_critical=float(acc[far].max()) if far.any() else float("nan"),
+        ),
+        judge(
+            "Successful models are slightly positive (about +0.1): critical from the chaotic side",
+            f"mean lambda_max of the 3 most accurate variants is in (0, {_BAND}]",
+            0 < float(lmax[top].mean()) <= _BAND,
+            top=[names[i] for i in top],
+            their_max=lmax[top].tolist(),
+            mean_of_top=float(lmax[top].mean()),
+        ),
+        judge(
+            "Maximal and mean exponents tell the same story",
+            "Spearman rank correlation of lambda_max and lambda_mean across variants >= 0.7",
+            _spearman(lmax.tolist(), lmean.tolist()) >= 0.7 if len(names) > 2 else None,
+            spearman=_spearman(lmax.tolist(), lmean.tolist()) if len(names) > 2 else float("nan"),
+        ),
     ]
     if "energy4" in rows:
         e4 = rows["energy4"]
-        claims.append(judge(
-            "Symmetric energy-based SA has negative exponents and lower accuracy",
-            "energy4's lambda_max < 0 and its accuracy at least 10 points below the best variant's",
-            e4["max"] < 0 and e4["accuracy"] <= best - 0.10, energy_max=e4["max"], energy_accuracy=e4["accuracy"],
-            best_accuracy=best))
+        claims.append(
+            judge(
+                "Symmetric energy-based SA has negative exponents and lower accuracy",
+                "energy4's lambda_max < 0 and its accuracy at least 10 points below the best variant's",
+                e4["max"] < 0 and e4["accuracy"] <= best - 0.10,
+                energy_max=e4["max"],
+                energy_accuracy=e4["accuracy"],
+                best_accuracy=best,
+            )
+        )
     numbers = {"n": n, "puzzles": samples, "steps": 16, "band": _BAND, "variants": rows}
 
     from .. import plots
@@ -102,32 +121,44 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     fig, axes = plots.grid(2, size=(4.2, 3.2))
     with plots.style():
         for ax, key, values in ((axes[0], "max", lmax), (axes[1], "mean", lmean)):
-            kinds = {"shipped": [i for i, k in enumerate(names) if " " not in k],
-                     "eta": [i for i, k in enumerate(names) if " eta " in k],
-                     "input": [i for i, k in enumerate(names) if " input " in k],
-                     "W^V": [i for i, k in enumerate(names) if " W^V " in k]}
+            kinds = {
+                "shipped": [i for i, k in enumerate(names) if " " not in k],
+                "eta": [i for i, k in enumerate(names) if " eta " in k],
+                "input": [i for i, k in enumerate(names) if " input " in k],
+                "W^V": [i for i, k in enumerate(names) if " W^V " in k],
+            }
             for j, (label, idx) in enumerate(kinds.items()):
                 if idx:
                     ax.scatter(np.clip(values[idx], -2, 2), acc[idx], s=18, label=label, color=plots.PALETTE[j])
             if "energy4" in rows:
-                ax.annotate("energy SA", (np.clip(rows["energy4"][key], -2, 2), rows["energy4"]["accuracy"]), fontsize=7)
+                ax.annotate(
+                    "energy SA", (np.clip(rows["energy4"][key], -2, 2), rows["energy4"]["accuracy"]), fontsize=7
+                )
             ax.axvline(0, color="0.4", lw=0.8)
             ax.set(xlabel=f"lambda_{key} (T=16, clipped to +-2)", ylabel="ID board accuracy (T=16)")
         axes[0].legend(frameon=False, fontsize=7)
         fig.tight_layout()
     result = Result(
-        figure=FIGURE, title="Accuracy vs Lyapunov exponent over model variants (Fig. 3)",
-        paper=("Normalized models cluster near lambda_max = 0 and only they reach high accuracy; successful models have "
-               "lambda_max about +0.1; max and mean exponents look the same; symmetric energy-based SA has negative "
-               "exponents and lower accuracy."),
+        figure=FIGURE,
+        title="Accuracy vs Lyapunov exponent over model variants (Fig. 3)",
+        paper=(
+            "Normalized models cluster near lambda_max = 0 and only they reach high accuracy; successful models have "
+            "lambda_max about +0.1; max and mean exponents look the same; symmetric energy-based SA has negative "
+            "exponents and lower accuracy."
+        ),
         setting=setting,
-        ours=(f"{len(names)} variants: shipped 4x4 checkpoints {list(base)} and inference-time variants of {parents} "
-              f"({', '.join(f'{k} x {list(v)}' for k, v in factors.items())}). Exponents: finite-time T=16 from the "
-              f"inference start (radial directions excluded), averaged over {samples} ID test puzzles; accuracy: ID board "
-              f"accuracy at T=16 on {n} puzzles."),
-        differences=("Paper: 9x9, D=512, each variant trained (100 epochs; unnormalized and symmetric models 1 epoch). "
-                     "Ours: 4x4, D=32, 20 epochs; most variants are the same trained weights perturbed at inference, "
-                     "not retrained, so they test the exponent-accuracy link on a fixed solver."),
-        numbers=numbers, claims=claims,
+        ours=(
+            f"{len(names)} variants: shipped 4x4 checkpoints {list(base)} and inference-time variants of {parents} "
+            f"({', '.join(f'{k} x {list(v)}' for k, v in factors.items())}). Exponents: finite-time T=16 from the "
+            f"inference start (radial directions excluded), averaged over {samples} ID test puzzles; accuracy: ID board "
+            f"accuracy at T=16 on {n} puzzles."
+        ),
+        differences=(
+            "Paper: 9x9, D=512, each variant trained (100 epochs; unnormalized and symmetric models 1 epoch). "
+            "Ours: 4x4, D=32, 20 epochs; most variants are the same trained weights perturbed at inference, "
+            "not retrained, so they test the exponent-accuracy link on a fixed solver."
+        ),
+        numbers=numbers,
+        claims=claims,
     )
     return save(result, fig, out)

@@ -55,33 +55,52 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     drop = {name: _monotone(ood[name]) for name in models}
 
     itrsa = fam["ItrSA"]
-    claims = [judge(
-        "ItrSA's accuracy improves monotonically with T (every N)",
-        f"OOD board accuracy never falls more than {_TOL:.0%} below its running maximum over T, and gains > 0 from the "
-        f"training T to the largest T, for every ItrSA checkpoint",
-        all(drop[m] <= _TOL and gain[m] > 0 for m in itrsa) if itrsa else None,
-        models=itrsa, N=[N[m] for m in itrsa], gains=[gain[m] for m in itrsa],
-        worst_drop=max([drop[m] for m in itrsa], default=float("nan")),
-    )]
+    claims = [
+        judge(
+            "ItrSA's accuracy improves monotonically with T (every N)",
+            f"OOD board accuracy never falls more than {_TOL:.0%} below its running maximum over T, and gains > 0 from the "
+            f"training T to the largest T, for every ItrSA checkpoint",
+            all(drop[m] <= _TOL and gain[m] > 0 for m in itrsa) if itrsa else None,
+            models=itrsa,
+            N=[N[m] for m in itrsa],
+            gains=[gain[m] for m in itrsa],
+            worst_drop=max([drop[m] for m in itrsa], default=float("nan")),
+        )
+    ]
     ak = sorted(fam["AKOrN"], key=lambda m: N[m])
     small, large = (ak[0], ak[-1]) if len(ak) > 1 else (None, None)
-    claims.append(judge(
-        "AKOrN loses test-time scaling at large oscillator dimension N",
-        "OOD gain (largest T minus training T) at the largest N is below half the gain at the smallest N "
-        "(inconclusive with a single N)",
-        None if small is None else gain[large] < 0.5 * gain[small],
-        N=[N[m] for m in ak], gains=[gain[m] for m in ak],
-    ))
+    claims.append(
+        judge(
+            "AKOrN loses test-time scaling at large oscillator dimension N",
+            "OOD gain (largest T minus training T) at the largest N is below half the gain at the smallest N "
+            "(inconclusive with a single N)",
+            None if small is None else gain[large] < 0.5 * gain[small],
+            N=[N[m] for m in ak],
+            gains=[gain[m] for m in ak],
+        )
+    )
     rms = fam["AKOrN + RMSNorm"]
-    claims.append(judge(
-        "AKOrN with oscillator-wise RMSNorm keeps test-time scaling",
-        f"OOD board accuracy never falls more than {_TOL:.0%} below its running maximum and gains > 0.02 from the "
-        f"training T to the largest T, for every AKOrN + RMSNorm checkpoint",
-        all(drop[m] <= _TOL and gain[m] > 0.02 for m in rms) if rms else None,
-        models=rms, N=[N[m] for m in rms], gains=[gain[m] for m in rms],
-    ))
-    numbers = {"steps": steps, "n": n, "N": N, "train_steps": t_train, "gain_ood": gain, "max_drop_ood": drop,
-               "board": {ds: c["board"] for ds, c in curves.items()}, "cell": {ds: c["cell"] for ds, c in curves.items()}}
+    claims.append(
+        judge(
+            "AKOrN with oscillator-wise RMSNorm keeps test-time scaling",
+            f"OOD board accuracy never falls more than {_TOL:.0%} below its running maximum and gains > 0.02 from the "
+            f"training T to the largest T, for every AKOrN + RMSNorm checkpoint",
+            all(drop[m] <= _TOL and gain[m] > 0.02 for m in rms) if rms else None,
+            models=rms,
+            N=[N[m] for m in rms],
+            gains=[gain[m] for m in rms],
+        )
+    )
+    numbers = {
+        "steps": steps,
+        "n": n,
+        "N": N,
+        "train_steps": t_train,
+        "gain_ood": gain,
+        "max_drop_ood": drop,
+        "board": {ds: c["board"] for ds, c in curves.items()},
+        "cell": {ds: c["cell"] for ds, c in curves.items()},
+    }
 
     from .. import plots
 
@@ -91,22 +110,36 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         for ax, ds in zip(axes, ("sudoku4-id", "sudoku4-ood")):
             for i, (family, names) in enumerate(fam.items()):
                 for name in names:
-                    ax.plot(steps, curves[ds]["board"][name], marker="o", ms=3, ls=styles[family],
-                            label=f"{family} N={N[name]}")
+                    ax.plot(
+                        steps,
+                        curves[ds]["board"][name],
+                        marker="o",
+                        ms=3,
+                        ls=styles[family],
+                        label=f"{family} N={N[name]}",
+                    )
             ax.axvline(8, color="0.5", lw=0.8)
             ax.set(xscale="log", xlabel="test-time loops T", ylabel="board accuracy", title=ds)
         axes[1].legend(frameon=False, fontsize=7)
         fig.tight_layout()
     result = Result(
-        figure=FIGURE, title="Test-time scaling: accuracy vs loops T (Fig. 4)",
-        paper=("ItrSA improves monotonically with T for every oscillator dimension N; AKOrN loses test-time scaling at "
-               "large N; AKOrN with oscillator-wise RMSNorm keeps it."),
+        figure=FIGURE,
+        title="Test-time scaling: accuracy vs loops T (Fig. 4)",
+        paper=(
+            "ItrSA improves monotonically with T for every oscillator dimension N; AKOrN loses test-time scaling at "
+            "large N; AKOrN with oscillator-wise RMSNorm keeps it."
+        ),
         setting=setting,
-        ours=(f"Shipped 4x4 checkpoints {sorted(models)} (D=32, 4 heads, trained at T=8), board accuracy at T in {steps} "
-              f"on the first {n} puzzles of the ID and OOD test sets, one noise draw."),
-        differences=("Paper: 9x9 Sudoku (SATNet ID, RRN OOD), D=512, N in {4, ..., 512}, trained at T=16 for 100 epochs, "
-                     "5 seeds. Ours: 4x4 boards (OOD = fewer givens), D=32 so N only up to 32, trained at T=8 for 20 "
-                     "epochs, one seed; ItrSA only at N=4 and AKOrN + RMSNorm only at N=4 unless more checkpoints ship."),
-        numbers=numbers, claims=claims,
+        ours=(
+            f"Shipped 4x4 checkpoints {sorted(models)} (D=32, 4 heads, trained at T=8), board accuracy at T in {steps} "
+            f"on the first {n} puzzles of the ID and OOD test sets, one noise draw."
+        ),
+        differences=(
+            "Paper: 9x9 Sudoku (SATNet ID, RRN OOD), D=512, N in {4, ..., 512}, trained at T=16 for 100 epochs, "
+            "5 seeds. Ours: 4x4 boards (OOD = fewer givens), D=32 so N only up to 32, trained at T=8 for 20 "
+            "epochs, one seed; ItrSA only at N=4 and AKOrN + RMSNorm only at N=4 unless more checkpoints ship."
+        ),
+        numbers=numbers,
+        claims=claims,
     )
     return save(result, fig, out)

@@ -11,9 +11,14 @@ FIGURE = "fig5"
 
 # (family, regularizer) -> shipped checkpoint name
 VARIANTS = {
-    ("ItrSA", "none"): "itrsa4-rms", ("ItrSA", "E-single"): "itrsa4-esingle", ("ItrSA", "E-multi"): "itrsa4-emulti",
-    ("ItrSA", "Spec"): "itrsa4-spec", ("AKOrN", "none"): "akorn4", ("AKOrN", "E-single"): "akorn4-esingle",
-    ("AKOrN", "E-multi"): "akorn4-emulti", ("AKOrN", "Spec"): "akorn4-spec",
+    ("ItrSA", "none"): "itrsa4-rms",
+    ("ItrSA", "E-single"): "itrsa4-esingle",
+    ("ItrSA", "E-multi"): "itrsa4-emulti",
+    ("ItrSA", "Spec"): "itrsa4-spec",
+    ("AKOrN", "none"): "akorn4",
+    ("AKOrN", "E-single"): "akorn4-esingle",
+    ("AKOrN", "E-multi"): "akorn4-emulti",
+    ("AKOrN", "Spec"): "akorn4-spec",
 }
 
 
@@ -38,39 +43,66 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     for family in ("ItrSA", "AKOrN"):
         base, em = a(family, "none"), a(family, "E-multi")
         if em is not None and base is not None:
-            claims.append(judge(
-                f"{family}: E-multi is below no regularization",
-                "OOD board accuracy at T=16 lower than without regularizer by more than 2 binomial standard errors "
-                "(higher by as much: does not hold; within noise: inconclusive)",
-                compare(base, em, n), none=base, e_multi=em, n=n))
+            claims.append(
+                judge(
+                    f"{family}: E-multi is below no regularization",
+                    "OOD board accuracy at T=16 lower than without regularizer by more than 2 binomial standard errors "
+                    "(higher by as much: does not hold; within noise: inconclusive)",
+                    compare(base, em, n),
+                    none=base,
+                    e_multi=em,
+                    n=n,
+                )
+            )
     base_id, es_id = a("ItrSA", "none", "sudoku4-id"), a("ItrSA", "E-single", "sudoku4-id")
-    claims.append(judge(
-        "E-single fails to train: it fails even in distribution",
-        "ItrSA + E-single (H=1) ID board accuracy at T=16 below half that of the unregularized ItrSA "
-        "(inconclusive when no E-single checkpoint is shipped)",
-        None if es_id is None else es_id < 0.5 * base_id, none_id=base_id,
-        e_single_id=float("nan") if es_id is None else es_id))
+    claims.append(
+        judge(
+            "E-single fails to train: it fails even in distribution",
+            "ItrSA + E-single (H=1) ID board accuracy at T=16 below half that of the unregularized ItrSA "
+            "(inconclusive when no E-single checkpoint is shipped)",
+            None if es_id is None else es_id < 0.5 * base_id,
+            none_id=base_id,
+            e_single_id=float("nan") if es_id is None else es_id,
+        )
+    )
     gains = {}
     for family in ("ItrSA", "AKOrN"):
         base, spec = a(family, "none"), a(family, "Spec")
         if spec is not None and base is not None:
             gains[family] = spec - base
-            claims.append(judge(
-                f"{family}: the spectral regularizer improves accuracy",
-                "OOD board accuracy at T=16 above that without regularizer by more than 2 binomial standard errors "
-                "(below by as much: does not hold; within noise: inconclusive)",
-                compare(spec, base, n), none=base, spec=spec, n=n))
+            claims.append(
+                judge(
+                    f"{family}: the spectral regularizer improves accuracy",
+                    "OOD board accuracy at T=16 above that without regularizer by more than 2 binomial standard errors "
+                    "(below by as much: does not hold; within noise: inconclusive)",
+                    compare(spec, base, n),
+                    none=base,
+                    spec=spec,
+                    n=n,
+                )
+            )
     if len(gains) == 2:
         se = (2 * 0.25 / n) ** 0.5
-        helps_more = True if gains["AKOrN"] - gains["ItrSA"] > 2 * se else (False if gains["AKOrN"] <= gains["ItrSA"] else None)
-        claims.append(judge(
-            "Spec helps AKOrN more than ItrSA",
-            "Spec's OOD gain for AKOrN exceeds ItrSA's by more than 2 standard errors (0.5/sqrt(n/2)); not larger: "
-            "does not hold",
-            helps_more, gain_akorn=gains["AKOrN"], gain_itrsa=gains["ItrSA"]))
-    numbers = {"n": n, "steps": 16, "models": {f"{f} / {r}": name for (f, r), name in chosen.items()},
-               "missing": [f"{f} / {r} ({name})" for (f, r), name in VARIANTS.items() if name not in shipped],
-               "board": acc}
+        helps_more = (
+            True if gains["AKOrN"] - gains["ItrSA"] > 2 * se else (False if gains["AKOrN"] <= gains["ItrSA"] else None)
+        )
+        claims.append(
+            judge(
+                "Spec helps AKOrN more than ItrSA",
+                "Spec's OOD gain for AKOrN exceeds ItrSA's by more than 2 standard errors (0.5/sqrt(n/2)); not larger: "
+                "does not hold",
+                helps_more,
+                gain_akorn=gains["AKOrN"],
+                gain_itrsa=gains["ItrSA"],
+            )
+        )
+    numbers = {
+        "n": n,
+        "steps": 16,
+        "models": {f"{f} / {r}": name for (f, r), name in chosen.items()},
+        "missing": [f"{f} / {r} ({name})" for (f, r), name in VARIANTS.items() if name not in shipped],
+        "board": acc,
+    }
 
     from .. import plots
 
@@ -89,15 +121,23 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             ax.set(ylabel="board accuracy (T=16)", title=ds, ylim=(0, 1.05))
         fig.tight_layout()
     result = Result(
-        figure=FIGURE, title="Regularizers: none / E-single / E-multi / Spec (Fig. 5)",
-        paper=("E-multi is below no regularization; E-single fails to reduce the training loss and fails even ID; the "
-               "spectral regularizer improves both ItrSA and AKOrN, especially AKOrN."),
+        figure=FIGURE,
+        title="Regularizers: none / E-single / E-multi / Spec (Fig. 5)",
+        paper=(
+            "E-multi is below no regularization; E-single fails to reduce the training loss and fails even ID; the "
+            "spectral regularizer improves both ItrSA and AKOrN, especially AKOrN."
+        ),
         setting=setting,
-        ours=(f"Shipped 4x4 checkpoints {sorted(models)} (D=32, 4 heads, T=8 in training; E-multi lambda=1e-4, Spec "
-              f"lambda=1e-4 ItrSA / 1e-5 AKOrN as in the paper's Table S.2), board accuracy at T=16 on {n} ID and OOD "
-              f"test puzzles. Not shipped: {numbers['missing'] or 'none'}."),
-        differences=("Paper: 9x9, D=512, H=8 (E-single H=1), AKOrN N=4, 100 epochs, 5 seeds, lambda tuned. Ours: 4x4, "
-                     "D=32, H=4, 20 epochs, one seed, lambdas copied (not tuned)."),
-        numbers=numbers, claims=claims,
+        ours=(
+            f"Shipped 4x4 checkpoints {sorted(models)} (D=32, 4 heads, T=8 in training; E-multi lambda=1e-4, Spec "
+            f"lambda=1e-4 ItrSA / 1e-5 AKOrN as in the paper's Table S.2), board accuracy at T=16 on {n} ID and OOD "
+            f"test puzzles. Not shipped: {numbers['missing'] or 'none'}."
+        ),
+        differences=(
+            "Paper: 9x9, D=512, H=8 (E-single H=1), AKOrN N=4, 100 epochs, 5 seeds, lambda tuned. Ours: 4x4, "
+            "D=32, H=4, 20 epochs, one seed, lambdas copied (not tuned)."
+        ),
+        numbers=numbers,
+        claims=claims,
     )
     return save(result, fig, out)

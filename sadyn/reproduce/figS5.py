@@ -47,20 +47,30 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     for name in names:
         model = solver(name, setting, out)
         maps = [solver_map(model, p) for p in puzzles]
-        curves[name] = [_distance(sm.f, sm.X0, warmup=128, steps=steps, points=points, eps=1e-3, seed=i)
-                        for i, sm in enumerate(maps)]
+        curves[name] = [
+            _distance(sm.f, sm.X0, warmup=128, steps=steps, points=points, eps=1e-3, seed=i)
+            for i, sm in enumerate(maps)
+        ]
         qr[name] = [solver_lyapunov(model, p, steps=qr_steps, transient=128)["qr"] for p in puzzles]
     d = np.array([c["l1"] for c in curves["itrsa4-rms"]])  # (puzzles, points)
-    late = np.median(d[:, d.shape[1] // 2:], axis=1)
+    late = np.median(d[:, d.shape[1] // 2 :], axis=1)
     growth = late / d[:, 0]
     lam = float(np.mean(qr["itrsa4-rms"]))
     claims = [
-        judge("Perturbations of a trained ItrSA's state grow exponentially (sensitivity to initial conditions)",
-              "median L1 distance over the second half of the run exceeds 10x the initial distance on every puzzle",
-              bool((growth > 10).all()), growth_factors=growth.tolist(), initial_l1=float(d[:, 0].mean())),
-        judge("...because the trained ItrSA's long-run maximal exponent is slightly positive",
-              f"QR lambda_max over {qr_steps} steps after 128 transient loops, averaged over puzzles, is in (0, 0.2]",
-              0 < lam <= 0.2, lambda_max=lam, per_puzzle=qr["itrsa4-rms"]),
+        judge(
+            "Perturbations of a trained ItrSA's state grow exponentially (sensitivity to initial conditions)",
+            "median L1 distance over the second half of the run exceeds 10x the initial distance on every puzzle",
+            bool((growth > 10).all()),
+            growth_factors=growth.tolist(),
+            initial_l1=float(d[:, 0].mean()),
+        ),
+        judge(
+            "...because the trained ItrSA's long-run maximal exponent is slightly positive",
+            f"QR lambda_max over {qr_steps} steps after 128 transient loops, averaged over puzzles, is in (0, 0.2]",
+            0 < lam <= 0.2,
+            lambda_max=lam,
+            per_puzzle=qr["itrsa4-rms"],
+        ),
     ]
     numbers = {"steps": steps, "points": points, "eps": 1e-3, "warmup": 128, "curves": curves, "qr_lambda_max": qr}
 
@@ -71,19 +81,32 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     with plots.style():
         for j, name in enumerate(names):
             for i, c in enumerate(curves[name]):
-                ax.semilogy(c["t"], np.maximum(c["l1"], 1e-300), color=plots.PALETTE[j], lw=0.9,
-                            label=f"{name} (QR lambda_max {np.mean(qr[name]):+.3f})" if i == 0 else None)
+                ax.semilogy(
+                    c["t"],
+                    np.maximum(c["l1"], 1e-300),
+                    color=plots.PALETTE[j],
+                    lw=0.9,
+                    label=f"{name} (QR lambda_max {np.mean(qr[name]):+.3f})" if i == 0 else None,
+                )
         ax.set(xlabel="loops after x_0", ylabel="L1 distance", title="Fig. S.5: sensitivity to initial conditions")
         ax.legend(frameon=False, fontsize=7)
     result = Result(
-        figure=FIGURE, title="Sensitivity to initial conditions (Fig. S.5)",
-        paper=("For ItrSA, after 128 loops a perturbation eps ~ N(0, 1e-3) grows exponentially in L1 distance over 10,000 "
-               "loops (300 sampled points); trajectories oscillate between two clusters: a slightly positive exponent."),
+        figure=FIGURE,
+        title="Sensitivity to initial conditions (Fig. S.5)",
+        paper=(
+            "For ItrSA, after 128 loops a perturbation eps ~ N(0, 1e-3) grows exponentially in L1 distance over 10,000 "
+            "loops (300 sampled points); trajectories oscillate between two clusters: a slightly positive exponent."
+        ),
         setting=setting,
-        ours=(f"Shipped 4x4 models {names}, {count} ID test puzzles, 128 warm-up loops, eps std 1e-3, {steps} loops, "
-              f"{points} sampled points; QR maximal exponent over {qr_steps} steps for comparison."),
-        differences=("Paper: 9x9 ItrSA, D=512, 10,000 loops. Ours: 4x4, D=32, trained 20 epochs at T=8; variance vs "
-                     "standard deviation of eps is unspecified in the paper (we use std 1e-3)."),
-        numbers=numbers, claims=claims,
+        ours=(
+            f"Shipped 4x4 models {names}, {count} ID test puzzles, 128 warm-up loops, eps std 1e-3, {steps} loops, "
+            f"{points} sampled points; QR maximal exponent over {qr_steps} steps for comparison."
+        ),
+        differences=(
+            "Paper: 9x9 ItrSA, D=512, 10,000 loops. Ours: 4x4, D=32, trained 20 epochs at T=8; variance vs "
+            "standard deviation of eps is unspecified in the paper (we use std 1e-3)."
+        ),
+        numbers=numbers,
+        claims=claims,
     )
     return save(result, fig, out)

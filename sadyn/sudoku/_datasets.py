@@ -90,19 +90,35 @@ DATASETS: MappingProxyType[str, DatasetSpec] = MappingProxyType(
         spec.name: spec
         for spec in (
             DatasetSpec(
-                "sudoku9-id", 9, (31, 42), (("train", 9000), ("test", 1000)), seed=20250501,
+                "sudoku9-id",
+                9,
+                (31, 42),
+                (("train", 9000), ("test", 1000)),
+                seed=20250501,
                 description="In-distribution 9x9, like SATNet: 31-42 givens, 9,000 train / 1,000 test.",
             ),
             DatasetSpec(
-                "sudoku9-ood", 9, (24, 30), (("test", 1000),), seed=20250502,
+                "sudoku9-ood",
+                9,
+                (24, 30),
+                (("test", 1000),),
+                seed=20250502,
                 description="Out-of-distribution 9x9: 24-30 givens (removal reaches 22-28 at its minimum).",
             ),
             DatasetSpec(
-                "sudoku4-id", 4, (6, 9), (("train", 5000), ("test", 1000)), seed=20250503,
+                "sudoku4-id",
+                4,
+                (6, 9),
+                (("train", 5000), ("test", 1000)),
+                seed=20250503,
                 description="Toy 4x4 (2x2 boxes): 6-9 givens of 16, for models that train in seconds.",
             ),
             DatasetSpec(
-                "sudoku4-ood", 4, (4, 5), (("test", 1000),), seed=20250504,
+                "sudoku4-ood",
+                4,
+                (4, 5),
+                (("test", 1000),),
+                seed=20250504,
                 description="Harder 4x4: 4-5 givens (4 is the fewest any unique 4x4 puzzle has).",
             ),
         )
@@ -205,7 +221,12 @@ def _build(spec: DatasetSpec, workers: int | None, show_progress: bool) -> dict[
             )
         stop = start + total - len(puzzles)
         p, s = generate_range(
-            start, stop, givens=spec.givens, seed=spec.seed, size=spec.size, workers=workers,
+            start,
+            stop,
+            givens=spec.givens,
+            seed=spec.seed,
+            size=spec.size,
+            workers=workers,
             show_progress=show_progress,
         )
         for a, b in zip(p, s):
@@ -262,8 +283,9 @@ def _read(path: Path, spec: DatasetSpec) -> dict[str, np.ndarray] | None:
 def _write(path: Path, spec: DatasetSpec, data: dict[str, np.ndarray]) -> Path | None:
     """Save atomically (temporary file, then rename); warn and return None where the cache is not writable."""
     buf = io.BytesIO()
-    np.savez_compressed(buf, spec=np.array(json.dumps(spec.to_dict(), sort_keys=True)),
-                        checksum=np.array(_checksum(data)), **data)
+    np.savez_compressed(
+        buf, spec=np.array(json.dumps(spec.to_dict(), sort_keys=True)), checksum=np.array(_checksum(data)), **data
+    )
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

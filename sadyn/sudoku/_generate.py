@@ -190,8 +190,8 @@ def _chunks(seed: int, start: int, stop: int, size: int, lo: int, hi: int, step:
 
 
 _SCRIPT_HINT = (
-    "A script that starts processes must run its code under `if __name__ == \"__main__\":` (workers start "
-    "with \"spawn\", which re-imports the script)"
+    'A script that starts processes must run its code under `if __name__ == "__main__":` (workers start '
+    'with "spawn", which re-imports the script)'
 )
 
 

@@ -23,7 +23,15 @@ from typing import Any
 
 import torch
 
-__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "load_model", "data_record", "FORMAT", "FORMAT_VERSION"]
+__all__ = [
+    "CheckpointError",
+    "save_checkpoint",
+    "load_checkpoint",
+    "load_model",
+    "data_record",
+    "FORMAT",
+    "FORMAT_VERSION",
+]
 
 FORMAT = "sadyn-sudoku-checkpoint"
 FORMAT_VERSION = 1
@@ -108,7 +116,9 @@ def load_checkpoint(path: str | Path, *, map_location: str | torch.device = "cpu
     return ckpt
 
 
-def load_model(path_or_checkpoint: str | Path | dict[str, Any], *, ema: bool = True, device: str | torch.device = "cpu"):
+def load_model(
+    path_or_checkpoint: str | Path | dict[str, Any], *, ema: bool = True, device: str | torch.device = "cpu"
+):
     """The trained :class:`~sadyn.models.SudokuSolver` of a checkpoint (EMA weights by default), in eval mode."""
     from ..models import SudokuSolver
 

@@ -31,7 +31,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     m.add_argument("--dynamics", default="itrsa", choices=("itrsa", "akorn", "energy"))
     m.add_argument("--dim", type=int, default=128, help="D, token dimension (default 128)")
     m.add_argument("--heads", type=int, default=8, help="H, attention heads (default 8; 1 for energy)")
-    m.add_argument("--norm", default="default", help="rms | sphere | layer | none | default (rms for itrsa, sphere for akorn)")
+    m.add_argument(
+        "--norm", default="default", help="rms | sphere | layer | none | default (rms for itrsa, sphere for akorn)"
+    )
     m.add_argument("--oscillator-dim", type=int, default=4, help="N (AKOrN oscillators, readout amplitudes)")
     m.add_argument("--group", type=_opt_int, default=None, help="ItrSA: normalize chunks of this many channels")
     m.add_argument("--gamma", type=float, default=None, help="initial RMS gain (default sqrt(D) token-wise, else 1)")
@@ -45,7 +47,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     t.add_argument("--out", type=Path, required=True, help="run folder (last.pt, best.pt, log.txt)")
     t.add_argument("--config", type=Path, default=None, help="a JSON TrainConfig; other flags are then ignored")
     t.add_argument("--dataset", default=None, help="training set (default sudoku{size}-id)")
-    t.add_argument("--ood-dataset", type=_opt, default="default", help="OOD test set (default sudoku{size}-ood; 'none')")
+    t.add_argument(
+        "--ood-dataset", type=_opt, default="default", help="OOD test set (default sudoku{size}-ood; 'none')"
+    )
     t.add_argument("--steps", type=int, default=16, help="T, loops during training")
     t.add_argument("--epochs", type=int, default=100)
     t.add_argument("--batch-size", type=int, default=50)
@@ -74,18 +78,39 @@ def config_from_args(args: argparse.Namespace):
     if args.config is not None:
         return TrainConfig.from_dict(json.loads(Path(args.config).read_text()))
     model = {
-        "dim": args.dim, "heads": args.heads, "size": args.size, "dynamics": args.dynamics,
-        "norm": None if args.norm.lower() == _NONE else args.norm, "oscillator_dim": args.oscillator_dim,
-        "group": args.group, "gamma": args.gamma, "positions": args.positions, "omega": args.omega,
-        "eta": args.eta, "dt": args.dt, "orthogonal_values": args.orthogonal_values,
+        "dim": args.dim,
+        "heads": args.heads,
+        "size": args.size,
+        "dynamics": args.dynamics,
+        "norm": None if args.norm.lower() == _NONE else args.norm,
+        "oscillator_dim": args.oscillator_dim,
+        "group": args.group,
+        "gamma": args.gamma,
+        "positions": args.positions,
+        "omega": args.omega,
+        "eta": args.eta,
+        "dt": args.dt,
+        "orthogonal_values": args.orthogonal_values,
         "readout_features": args.readout_features,
     }
     ood = f"sudoku{args.size}-ood" if args.ood_dataset == "default" else args.ood_dataset
     return TrainConfig(
-        model=model, dataset=args.dataset or f"sudoku{args.size}-id", ood_dataset=ood, steps=args.steps,
-        epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
-        grad_clip=args.grad_clip, ema=args.ema, seed=args.seed, regularizer=args.regularizer,
-        reg_weight=args.reg_weight, loss_on=args.loss_on, train_size=args.train_size, val_size=args.val_size,
+        model=model,
+        dataset=args.dataset or f"sudoku{args.size}-id",
+        ood_dataset=ood,
+        steps=args.steps,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        warmup_steps=args.warmup_steps,
+        grad_clip=args.grad_clip,
+        ema=args.ema,
+        seed=args.seed,
+        regularizer=args.regularizer,
+        reg_weight=args.reg_weight,
+        loss_on=args.loss_on,
+        train_size=args.train_size,
+        val_size=args.val_size,
     )
 
 
@@ -94,23 +119,68 @@ def config_to_argv(config, out: str | Path) -> list[str]:
     m = dict(config.model)
     s = lambda v: _NONE if v is None else str(v)  # noqa: E731
     argv = [
-        "--out", str(out), "--size", str(m.get("size", 9)), "--dynamics", m.get("dynamics", "itrsa"),
-        "--dim", str(m["dim"]), "--heads", str(m["heads"]), "--norm", s(m.get("norm", "default")),
-        "--oscillator-dim", str(m.get("oscillator_dim", 4)), "--group", s(m.get("group")),
-        "--positions", m.get("positions", "units"), "--omega", str(m.get("omega", 0.5)),
-        "--eta", str(m.get("eta", 1.0)), "--dt", str(m.get("dt", 0.5)),
-        "--readout-features", s(m.get("readout_features")),
+        "--out",
+        str(out),
+        "--size",
+        str(m.get("size", 9)),
+        "--dynamics",
+        m.get("dynamics", "itrsa"),
+        "--dim",
+        str(m["dim"]),
+        "--heads",
+        str(m["heads"]),
+        "--norm",
+        s(m.get("norm", "default")),
+        "--oscillator-dim",
+        str(m.get("oscillator_dim", 4)),
+        "--group",
+        s(m.get("group")),
+        "--positions",
+        m.get("positions", "units"),
+        "--omega",
+        str(m.get("omega", 0.5)),
+        "--eta",
+        str(m.get("eta", 1.0)),
+        "--dt",
+        str(m.get("dt", 0.5)),
+        "--readout-features",
+        s(m.get("readout_features")),
     ]
     if m.get("gamma") is not None:
         argv += ["--gamma", str(m["gamma"])]
     if m.get("orthogonal_values"):
         argv.append("--orthogonal-values")
     argv += [
-        "--dataset", config.dataset, "--ood-dataset", s(config.ood_dataset), "--steps", str(config.steps),
-        "--epochs", str(config.epochs), "--batch-size", str(config.batch_size), "--lr", str(config.lr),
-        "--warmup-steps", str(config.warmup_steps), "--grad-clip", str(config.grad_clip), "--ema", str(config.ema),
-        "--seed", str(config.seed), "--regularizer", s(config.regularizer), "--reg-weight", str(config.reg_weight),
-        "--loss-on", config.loss_on, "--train-size", s(config.train_size), "--val-size", str(config.val_size),
+        "--dataset",
+        config.dataset,
+        "--ood-dataset",
+        s(config.ood_dataset),
+        "--steps",
+        str(config.steps),
+        "--epochs",
+        str(config.epochs),
+        "--batch-size",
+        str(config.batch_size),
+        "--lr",
+        str(config.lr),
+        "--warmup-steps",
+        str(config.warmup_steps),
+        "--grad-clip",
+        str(config.grad_clip),
+        "--ema",
+        str(config.ema),
+        "--seed",
+        str(config.seed),
+        "--regularizer",
+        s(config.regularizer),
+        "--reg-weight",
+        str(config.reg_weight),
+        "--loss-on",
+        config.loss_on,
+        "--train-size",
+        s(config.train_size),
+        "--val-size",
+        str(config.val_size),
     ]
     return argv
 
@@ -135,8 +205,15 @@ def run_train(args: argparse.Namespace) -> int:
     command = shlex.join(["sadyn", "train", *config_to_argv(config, args.out)])
     print(command, flush=True)
     try:
-        result = train(config, args.out, device=args.device, minutes=args.minutes, resume=not args.no_resume,
-                       show_progress=not args.quiet, command=command)
+        result = train(
+            config,
+            args.out,
+            device=args.device,
+            minutes=args.minutes,
+            resume=not args.no_resume,
+            show_progress=not args.quiet,
+            command=command,
+        )
     except CheckpointError as error:
         raise CommandError(str(error)) from None
     print(f"stopped: {result.stopped}; best validation {result.best_val}; checkpoints in {result.out_dir}")
@@ -146,7 +223,13 @@ def run_train(args: argparse.Namespace) -> int:
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("checkpoint", type=Path, help="a .pt file written by `sadyn train` (or a pretrained name)")
     parser.add_argument("--steps", type=int, nargs="+", default=[16, 32, 64, 128], help="loop counts T")
-    parser.add_argument("--restarts", type=int, nargs="+", default=[1, 4], help="K values; K > 1 votes by lowest pseudo-energy (default: 1 4; pass 1 alone to save time)")
+    parser.add_argument(
+        "--restarts",
+        type=int,
+        nargs="+",
+        default=[1, 4],
+        help="K values; K > 1 votes by lowest pseudo-energy (default: 1 4; pass 1 alone to save time)",
+    )
     parser.add_argument("--datasets", nargs="+", default=None, help="default: the checkpoint's ID and OOD sets")
     parser.add_argument("--limit", type=int, default=None, help="first N puzzles of each test set")
     parser.add_argument("--seed", type=int, default=0)

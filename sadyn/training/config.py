@@ -56,7 +56,9 @@ class TrainConfig:
         from ..sudoku import DATASETS
 
         if not isinstance(self.model, dict) or "dim" not in self.model or "heads" not in self.model:
-            raise ValueError(f"`model` must be a dict of SudokuSolver arguments with at least 'dim' and 'heads', got {self.model!r}.")
+            raise ValueError(
+                f"`model` must be a dict of SudokuSolver arguments with at least 'dim' and 'heads', got {self.model!r}."
+            )
         object.__setattr__(self, "model", _full_model_config(self.model))
         for name in ("dataset", "ood_dataset"):
             value = getattr(self, name)
@@ -82,20 +84,27 @@ class TrainConfig:
         check_positive(self.reg_weight, "reg_weight", allow_zero=True)
         check_in(self.loss_on, "loss_on", LOSSES)
         if self.regularizer == "e_single" and self.model["heads"] != 1:
-            raise ValueError(f"regularizer='e_single' is for single-head models (Prop. 4.1), got heads={self.model['heads']}; use 'e_multi'.")
+            raise ValueError(
+                f"regularizer='e_single' is for single-head models (Prop. 4.1), got heads={self.model['heads']}; use 'e_multi'."
+            )
         if self.train_size is not None and self.train_size < 1:
             raise ValueError(f"`train_size` must be a positive integer or None, got {self.train_size}.")
 
     @classmethod
-    def toy(cls, **changes: Any) -> "TrainConfig":
+    def toy(cls, **changes: Any) -> TrainConfig:
         """The 4x4 configuration for a live notebook cell: ItrSA + RMSNorm, D=32, 4 heads, T=8, lr 3e-3, batch 64.
 
         On one idle core it reaches about 95% of validation boards in 20-30 s (13 epochs) and 98% in about
         35 s (20 epochs); ``changes`` override any field (``TrainConfig.toy(epochs=5)``).
         """
         base = dict(
-            model={"dim": 32, "heads": 4, "size": 4}, dataset="sudoku4-id", ood_dataset="sudoku4-ood", steps=8,
-            epochs=20, batch_size=64, lr=3e-3,
+            model={"dim": 32, "heads": 4, "size": 4},
+            dataset="sudoku4-id",
+            ood_dataset="sudoku4-ood",
+            steps=8,
+            epochs=20,
+            batch_size=64,
+            lr=3e-3,
         )
         return cls(**{**base, **changes})
 
@@ -105,7 +114,7 @@ class TrainConfig:
         return json.loads(json.dumps(asdict(self)))
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         """Inverse of :meth:`to_dict`; unknown keys raise a ``ValueError`` naming them."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
@@ -113,7 +122,7 @@ class TrainConfig:
             raise ValueError(f"unknown TrainConfig keys {unknown}; known keys are {sorted(known)}.")
         return cls(**data)
 
-    def differences(self, other: "TrainConfig", *, ignore: tuple[str, ...] = ()) -> list[str]:
+    def differences(self, other: TrainConfig, *, ignore: tuple[str, ...] = ()) -> list[str]:
         """Human-readable ``key: ours != theirs`` lines for every differing key (model keys as ``model.key``)."""
         a, b = self.to_dict(), other.to_dict()
         out = []
@@ -137,9 +146,13 @@ def _full_model_config(model: dict[str, Any]) -> dict[str, Any]:
 
     params = inspect.signature(SudokuSolver.__init__).parameters
     if "seed" in model:
-        raise ValueError("`model` must not set 'seed': TrainConfig.seed seeds the weights, the shuffling and the noise.")
+        raise ValueError(
+            "`model` must not set 'seed': TrainConfig.seed seeds the weights, the shuffling and the noise."
+        )
     unknown = sorted(set(model) - set(params))
     if unknown:
-        raise ValueError(f"unknown SudokuSolver arguments {unknown} in `model`; known ones are {sorted(set(params) - {'self', 'seed'})}.")
+        raise ValueError(
+            f"unknown SudokuSolver arguments {unknown} in `model`; known ones are {sorted(set(params) - {'self', 'seed'})}."
+        )
     full = {name: p.default for name, p in params.items() if name not in ("self", "seed")}
     return json.loads(json.dumps({**full, **model}))

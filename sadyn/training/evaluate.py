@@ -39,7 +39,9 @@ def evaluate(
     from ..sudoku import DATASETS, board_accuracy, cell_accuracy, load_dataset
 
     if not isinstance(model, SudokuSolver):
-        raise TypeError(f"`model` must be a SudokuSolver, got {type(model).__name__}; load one with sadyn.training.load_model(path).")
+        raise TypeError(
+            f"`model` must be a SudokuSolver, got {type(model).__name__}; load one with sadyn.training.load_model(path)."
+        )
     if datasets is None:
         datasets = [f"sudoku{model.size}-id", f"sudoku{model.size}-ood"]
     rows = []
@@ -56,14 +58,23 @@ def evaluate(
             seconds = round(time.perf_counter() - t0, 2)
             for T in steps:
                 pred = preds[int(T)]
-                rows.append({
-                    "dataset": name, "steps": int(T), "restarts": int(K), "n": len(puzzles),
-                    "board": board_accuracy(pred, solutions, puzzles), "cell": cell_accuracy(pred, solutions, puzzles),
-                    "seconds": seconds,
-                })
+                rows.append(
+                    {
+                        "dataset": name,
+                        "steps": int(T),
+                        "restarts": int(K),
+                        "n": len(puzzles),
+                        "board": board_accuracy(pred, solutions, puzzles),
+                        "cell": cell_accuracy(pred, solutions, puzzles),
+                        "seconds": seconds,
+                    }
+                )
                 if show_progress:
                     r = rows[-1]
-                    print(f"  {name} T={T} K={K}: board {r['board']:.3f}, cell {r['cell']:.3f} ({r['seconds']} s)", flush=True)
+                    print(
+                        f"  {name} T={T} K={K}: board {r['board']:.3f}, cell {r['cell']:.3f} ({r['seconds']} s)",
+                        flush=True,
+                    )
     return rows
 
 

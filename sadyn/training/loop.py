@@ -108,9 +108,9 @@ def _ema_update(ema: nn.Module, model: nn.Module, decay: float) -> None:
 
 def train_command(config: TrainConfig, out: str | Path) -> str:
     """The `sadyn train` line that reproduces ``config`` (every option explicit)."""
-    from .cli import config_to_argv
-
     import shlex
+
+    from .cli import config_to_argv
 
     return shlex.join(["sadyn", "train", *config_to_argv(config, out)])
 
@@ -145,7 +145,9 @@ def train(
     counted in the history as ``nonfinite``: a result, not a crash.
     """
     if not isinstance(config, TrainConfig):
-        raise TypeError(f"`config` must be a TrainConfig, got {type(config).__name__}; build one with TrainConfig(model={{...}}).")
+        raise TypeError(
+            f"`config` must be a TrainConfig, got {type(config).__name__}; build one with TrainConfig(model={{...}})."
+        )
     out_dir = Path(out_dir)
     device = torch.device(device)
     if device.type == "cuda" and not torch.cuda.is_available():
@@ -163,7 +165,9 @@ def train(
 
     if last_path.exists():
         if not resume:
-            raise CheckpointError(f"{last_path} exists; resume it (resume=True / omit --no-resume) or choose another folder.")
+            raise CheckpointError(
+                f"{last_path} exists; resume it (resume=True / omit --no-resume) or choose another folder."
+            )
         ckpt = load_checkpoint(last_path, map_location=device)
         diff = TrainConfig.from_dict(ckpt["config"]).differences(config, ignore=RESUMABLE_KEYS)
         if diff:
@@ -186,9 +190,16 @@ def train(
 
     def payload(metrics_extra: dict | None = None) -> dict[str, Any]:
         return {
-            "config": config.to_dict(), "model_config": model_cfg, "data": data, "command": command,
-            "model": model.state_dict(), "ema": ema.state_dict(), "optimizer": optimizer.state_dict(),
-            "progress": progress, "history": history, "hardware": hardware(),
+            "config": config.to_dict(),
+            "model_config": model_cfg,
+            "data": data,
+            "command": command,
+            "model": model.state_dict(),
+            "ema": ema.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "progress": progress,
+            "history": history,
+            "hardware": hardware(),
             "metrics": {"best_val": best_val, **(metrics_extra or {})},
         }
 
@@ -210,8 +221,14 @@ def train(
             else:
                 progress["sums"] = [0.0, 0.0, 0, 0]
             sums = progress.setdefault("sums", [0.0, 0.0, 0, 0])  # loss, cell acc, batches, nonfinite
-            bar = tqdm(range(progress["batch"], batches), total=batches, initial=progress["batch"],
-                       desc=f"epoch {e + 1}/{config.epochs}", disable=not show_progress, leave=False)
+            bar = tqdm(
+                range(progress["batch"], batches),
+                total=batches,
+                initial=progress["batch"],
+                desc=f"epoch {e + 1}/{config.epochs}",
+                disable=not show_progress,
+                leave=False,
+            )
             model.train()
             for b in bar:
                 idx = perm[b * config.batch_size : (b + 1) * config.batch_size]
@@ -258,9 +275,15 @@ def train(
             # end of epoch: validate the EMA weights, log, save
             val_metrics = _validate(ema if config.ema > 0 else model, val, config.steps, device)
             row = {
-                "epoch": e + 1, "update": progress["update"], "elapsed_s": round(progress["elapsed_s"], 1),
-                "loss": sums[0] / max(sums[2] - sums[3], 1), "train_cell": sums[1] / max(sums[2], 1),
-                "nonfinite": sums[3], "lr": config.lr, "regularizer": reg, **val_metrics,
+                "epoch": e + 1,
+                "update": progress["update"],
+                "elapsed_s": round(progress["elapsed_s"], 1),
+                "loss": sums[0] / max(sums[2] - sums[3], 1),
+                "train_cell": sums[1] / max(sums[2], 1),
+                "nonfinite": sums[3],
+                "lr": config.lr,
+                "regularizer": reg,
+                **val_metrics,
             }
             history.append(row)
             log.write(json.dumps(row) + "\n")

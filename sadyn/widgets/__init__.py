@@ -17,7 +17,21 @@ from .sudoku import voting_explorer as voting_explorer
 from .symmetry import symmetry_explorer as symmetry_explorer
 from .symmetry import symmetry_run as symmetry_run
 
-__all__ = ["Explorer", "dashboard", "analyse_map", "energy_explorer", "clustering_run", "symmetry_explorer", "symmetry_run",
-           "oscillation_explorer", "toy_run", "jacobian_explorer",
-           "lyapunov_explorer", "plot_phase_diagram", "kuramoto_explorer",
-           "sudoku_explorer", "voting_explorer", "plot_board"]
+__all__ = [
+    "Explorer",
+    "dashboard",
+    "analyse_map",
+    "energy_explorer",
+    "clustering_run",
+    "symmetry_explorer",
+    "symmetry_run",
+    "oscillation_explorer",
+    "toy_run",
+    "jacobian_explorer",
+    "lyapunov_explorer",
+    "plot_phase_diagram",
+    "kuramoto_explorer",
+    "sudoku_explorer",
+    "voting_explorer",
+    "plot_board",
+]

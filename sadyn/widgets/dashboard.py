@@ -22,8 +22,16 @@ from ._explorer import Explorer
 __all__ = ["analyse_map", "dashboard"]
 
 
-def analyse_map(f: Callable[[Tensor], Tensor], x0: Tensor, *, settle: int = 20, steps: int = 200, k: int = 8,
-                constraint: str | None = None, group: int | None = None) -> dict[str, Any]:
+def analyse_map(
+    f: Callable[[Tensor], Tensor],
+    x0: Tensor,
+    *,
+    settle: int = 20,
+    steps: int = 200,
+    k: int = 8,
+    constraint: str | None = None,
+    group: int | None = None,
+) -> dict[str, Any]:
     """Spectral norm and eigenvalues of J at x_settle, and the top-``k`` Lyapunov exponents over ``steps``."""
     with torch.no_grad():
         x = x0
@@ -67,9 +75,14 @@ def dashboard(
         for i in range(L.history.shape[-1]):
             ax2.plot(L.history_steps.numpy(), L.history[:, i].numpy(), color=PALETTE[i % len(PALETTE)], lw=1)
         ax2.axhline(0, color="0.4", lw=0.8)
-        ax2.set(xlabel="steps averaged", ylabel="running exponent estimates",
-                title=f"lambda_max = {float(L.max):.3g}: {d['regime']}")
-        fig.suptitle(", ".join(f"{k} = {v:.3g}" if isinstance(v, float) else f"{k} = {v}" for k, v in d["values"].items()))
+        ax2.set(
+            xlabel="steps averaged",
+            ylabel="running exponent estimates",
+            title=f"lambda_max = {float(L.max):.3g}: {d['regime']}",
+        )
+        fig.suptitle(
+            ", ".join(f"{k} = {v:.3g}" if isinstance(v, float) else f"{k} = {v}" for k, v in d["values"].items())
+        )
         fig.tight_layout()
 
     return Explorer(controls, compute, draw, figsize=(10, 3.6), title=title)

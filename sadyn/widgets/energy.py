@@ -17,7 +17,9 @@ from ._explorer import Explorer
 __all__ = ["energy_explorer", "clustering_run"]
 
 
-def clustering_run(*, beta: float, dt: float, tokens: int = 32, steps: int = 200, seed: int = 0, dim: int = 3) -> dict[str, Any]:
+def clustering_run(
+    *, beta: float, dt: float, tokens: int = 32, steps: int = 200, seed: int = 0, dim: int = 3
+) -> dict[str, Any]:
     """Run the identity-weight energy flow (Geshkovski et al.) from fixed random tokens; return what the figure shows."""
     g = torch.Generator().manual_seed(seed)
     X0 = sphere_project(torch.randn(tokens, dim, generator=g, dtype=torch.float64))
@@ -46,7 +48,9 @@ def _draw(fig: Figure, d: dict[str, Any]) -> None:
     fig.tight_layout()
 
 
-def energy_explorer(*, beta: float = 1.0, dt: float = 0.1, tokens: int = 32, steps: int = 200, seed: int = 0) -> Explorer:
+def energy_explorer(
+    *, beta: float = 1.0, dt: float = 0.1, tokens: int = 32, steps: int = 200, seed: int = 0
+) -> Explorer:
     """Sliders for the inverse temperature beta and the Euler step dt of the clustering flow (tutorial 01)."""
     controls = {
         "beta": W.FloatLogSlider(value=beta, base=10, min=-1, max=1.3, step=0.05, description="beta"),

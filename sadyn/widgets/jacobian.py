@@ -19,16 +19,29 @@ TOKENS = (2, 4, 8, 16, 32)
 def _compute(tokens: int, eta: float, radius: float, scale: float, norm: str) -> dict[str, Any]:
     kind = None if norm == "none" else norm
     grid = sorted(set(TOKENS) | {tokens})
-    res = jacobian_norm_vs_tokens(grid, dim=16, heads=4, radius=radius, eta=eta, scale=scale,
-                                  norms=(kind, None) if kind is not None else (None,), samples=1)
+    res = jacobian_norm_vs_tokens(
+        grid,
+        dim=16,
+        heads=4,
+        radius=radius,
+        eta=eta,
+        scale=scale,
+        norms=(kind, None) if kind is not None else (None,),
+        samples=1,
+    )
     i = grid.index(tokens)
     cur = res[str(kind)]
     return {
-        "result": res, "grid": grid, "tokens": tokens, "norm": kind,
+        "result": res,
+        "grid": grid,
+        "tokens": tokens,
+        "norm": kind,
         "measured": cur["mean"][i],
         "bound": None if kind is None else cur["bound_mean"][i],
         "unnormalized": res["None"]["mean"][i],
-        "eta": eta, "radius": radius, "scale": scale,
+        "eta": eta,
+        "radius": radius,
+        "scale": scale,
     }
 
 
@@ -50,12 +63,15 @@ def _draw(fig: Figure, d: dict[str, Any]) -> None:
     ax2.set_title(f"S = {d['tokens']}")
     for k, v in enumerate(values):
         ax2.text(k, v, f"{v:.3g}", ha="center", va="bottom", fontsize=8)
-    fig.suptitle(f"ItrSA step at random tokens of norm R = {d['radius']:g}, eta = {d['eta']:.2g}, weight scale {d['scale']:.2g}")
+    fig.suptitle(
+        f"ItrSA step at random tokens of norm R = {d['radius']:g}, eta = {d['eta']:.2g}, weight scale {d['scale']:.2g}"
+    )
     fig.tight_layout()
 
 
-def jacobian_explorer(*, tokens: int = 16, eta: float = 1.0, radius: float = 100.0, scale: float = 1.0,
-                      norm: str = "rms") -> Explorer:
+def jacobian_explorer(
+    *, tokens: int = 16, eta: float = 1.0, radius: float = 100.0, scale: float = 1.0, norm: str = "rms"
+) -> Explorer:
     """Controls: S, eta, token norm R, weight scale and the normalization (rms, sphere, layer or none)."""
     controls = {
         "tokens": W.IntSlider(value=tokens, min=2, max=48, step=2, description="S"),
@@ -65,4 +81,3 @@ def jacobian_explorer(*, tokens: int = 16, eta: float = 1.0, radius: float = 100
         "norm": W.Dropdown(options=["rms", "sphere", "layer", "none"], value=norm, description="norm"),
     }
     return Explorer(controls, _compute, _draw, figsize=(10, 3.6), title="The Jacobian of one step (Fig. 1, Prop. 5.1)")
-

@@ -18,7 +18,9 @@ from ._explorer import Explorer
 __all__ = ["toy_run", "oscillation_explorer"]
 
 
-def toy_run(*, eta: float, omega: float, normalize: bool, ratio: float = 1.0, steps: int = 40, seed: int = 0) -> dict[str, Any]:
+def toy_run(
+    *, eta: float, omega: float, normalize: bool, ratio: float = 1.0, steps: int = 40, seed: int = 0
+) -> dict[str, Any]:
     """The D = 4 toy with frequencies (omega, ratio * omega): eigenvalues and norm of J at x_T, and the orbit.
 
     ``ratio = 1`` is the paper's case of one frequency, where normalization gives ||J||_2 <= 1 exactly.
@@ -36,7 +38,10 @@ def toy_run(*, eta: float, omega: float, normalize: bool, ratio: float = 1.0, st
         "spectral_norm": spectral_norm(f, tr.final, exact=True),
         "norms": tr.states[:, 0].norm(dim=-1),
         "orbit": tr.states[:, 0, :2],
-        "eta": eta, "omega": omega, "normalize": normalize, "ratio": ratio,
+        "eta": eta,
+        "omega": omega,
+        "normalize": normalize,
+        "ratio": ratio,
     }
 
 
@@ -55,12 +60,16 @@ def _draw(fig: Figure, d: dict[str, Any]) -> None:
     ax3.plot(np.cos(t), np.sin(t), color="0.5", ls="--", lw=0.8)
     ax3.set_aspect("equal", adjustable="datalim")
     ax3.set_title("orbit in the first channel pair")
-    fig.suptitle(f"eta = {d['eta']:.2f}, omega = {d['omega']:.2f}, second frequency = {d['ratio']:.2f} omega, "
-                 f"normalization {'on' if d['normalize'] else 'off'}")
+    fig.suptitle(
+        f"eta = {d['eta']:.2f}, omega = {d['omega']:.2f}, second frequency = {d['ratio']:.2f} omega, "
+        f"normalization {'on' if d['normalize'] else 'off'}"
+    )
     fig.tight_layout()
 
 
-def oscillation_explorer(*, eta: float = 0.3, omega: float = 1.0, normalize: bool = True, ratio: float = 1.0) -> Explorer:
+def oscillation_explorer(
+    *, eta: float = 0.3, omega: float = 1.0, normalize: bool = True, ratio: float = 1.0
+) -> Explorer:
     """Sliders for eta and omega, a normalization switch and the ratio of the second frequency."""
     controls = {
         "eta": W.FloatSlider(value=eta, min=0.05, max=1.0, step=0.05, description="eta"),
@@ -68,4 +77,6 @@ def oscillation_explorer(*, eta: float = 0.3, omega: float = 1.0, normalize: boo
         "normalize": W.Checkbox(value=normalize, description="normalize"),
         "ratio": W.FloatSlider(value=ratio, min=0.0, max=1.0, step=0.1, description="2nd freq."),
     }
-    return Explorer(controls, lambda **v: toy_run(**v), _draw, figsize=(12, 3.6), title="The oscillator toy (eqs. 17-20)")
+    return Explorer(
+        controls, lambda **v: toy_run(**v), _draw, figsize=(12, 3.6), title="The oscillator toy (eqs. 17-20)"
+    )

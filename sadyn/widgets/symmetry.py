@@ -17,8 +17,17 @@ __all__ = ["symmetry_run", "symmetry_explorer"]
 
 
 def symmetry_run(
-    *, symmetry_breaking: float, heads: int = 1, beta: float = 1.0, project: bool = True, dim: int = 8,
-    tokens: int = 16, steps: int = 400, dt: float = 0.1, probes: int = 256, seed: int = 0,
+    *,
+    symmetry_breaking: float,
+    heads: int = 1,
+    beta: float = 1.0,
+    project: bool = True,
+    dim: int = 8,
+    tokens: int = 16,
+    steps: int = 400,
+    dt: float = 0.1,
+    probes: int = 256,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """One EnergySA run with V <- (1 - t) V_condition + t R; what tutorial 02 measures.
 
@@ -26,8 +35,16 @@ def symmetry_run(
     whose energy rose, and the share of ``probes`` random states where dE/dt > 0 (the continuous-time test).
     """
     g = torch.Generator().manual_seed(seed)
-    model = EnergySA(dim, heads, symmetry_breaking=symmetry_breaking, project=project, beta=beta, dt=dt,
-                     dtype=torch.float64, generator=g)
+    model = EnergySA(
+        dim,
+        heads,
+        symmetry_breaking=symmetry_breaking,
+        project=project,
+        beta=beta,
+        dt=dt,
+        dtype=torch.float64,
+        generator=g,
+    )
     X = torch.randn(probes + 1, tokens, dim, generator=g, dtype=torch.float64)
     X = model.normalize(X) if project else X / dim**0.5
     tr = model.rollout(X[0], steps=steps)

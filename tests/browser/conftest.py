@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from lab_page import prepare_copy
 from lab_server import LabServer, start_lab
 
@@ -34,8 +33,13 @@ TUTORIALS = REPO / "tutorials"
 CHROMIUM = Path(os.environ.get("SADYN_CHROMIUM", "/usr/bin/chromium"))
 # Without these Chromium tries to reach the network (component updates, sync, first-run pages).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 ARTIFACTS = Path(os.environ.get("SADYN_BROWSER_ARTIFACTS", Path(__file__).with_name("artifacts")))

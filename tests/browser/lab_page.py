@@ -162,8 +162,10 @@ class NotebookRun:
 
     def summary(self) -> str:
         moved = ", ".join(f"{m.label} {m.before}->{m.after} {m.seconds:.1f}s" for m in self.moves) or "no controls"
-        return (f"{self.notebook}: {self.code_cells} code cells in {self.run_seconds:.1f} s, "
-                f"{self.widget_views} widget views; {moved}")
+        return (
+            f"{self.notebook}: {self.code_cells} code cells in {self.run_seconds:.1f} s, "
+            f"{self.widget_views} widget views; {moved}"
+        )
 
 
 def prepare_copy(source: Path, target: Path, *, first_cell: str | None = None, upto_widget: bool = False) -> int:
@@ -254,7 +256,9 @@ class NotebookPage:
             """(n) => { const w = window.__sadyn; const p = w.prompts();
                 return w.status() === 'idle' && p.length === n
                        && (p.every((t) => /^\\[\\d+\\]/.test(t)) || w.errors().length > 0); }""",
-            code_cells, timeout=RUN_TIMEOUT_MS, what="all cells to run (kernel idle, every cell numbered)",
+            code_cells,
+            timeout=RUN_TIMEOUT_MS,
+            what="all cells to run (kernel idle, every cell numbered)",
         )
         return time.perf_counter() - start
 
@@ -296,8 +300,11 @@ class NotebookPage:
             return None
         name = f"{state['kind']} {state['label']!r} of widget {index}"
         where = [widget["cell"], widget["output"], widget["figure"]]
-        self.wait("() => window.__sadyn.status() === 'idle'", timeout=REDRAW_TIMEOUT_MS,
-                  what=f"the kernel to be idle before pressing {name}")
+        self.wait(
+            "() => window.__sadyn.status() === 'idle'",
+            timeout=REDRAW_TIMEOUT_MS,
+            what=f"the kernel to be idle before pressing {name}",
+        )
         before_image = self.js("image", *where)
         if not before_image:
             raise AssertionError(f"{self.notebook}: widget {index} (code cell {widget['cell']}) has no figure image")
@@ -309,16 +316,29 @@ class NotebookPage:
             target.select_option(index=int(state["key"].rsplit(" ", 1)[1]))
         else:
             target.press(state["key"])
-        self.wait("([id, before]) => window.__sadyn.control(id).value !== before", [control, state["value"]],
-                  timeout=MOVE_TIMEOUT_MS, what=f"{name} to change with {state['key']}")
+        self.wait(
+            "([id, before]) => window.__sadyn.control(id).value !== before",
+            [control, state["value"]],
+            timeout=MOVE_TIMEOUT_MS,
+            what=f"{name} to change with {state['key']}",
+        )
         outcome = self.wait(
             "([where, before, settle]) => window.__sadyn.redraw(...where, before, settle)",
-            [where, before_image, SETTLE_MS], timeout=REDRAW_TIMEOUT_MS, what=f"the kernel to answer {name}",
+            [where, before_image, SETTLE_MS],
+            timeout=REDRAW_TIMEOUT_MS,
+            what=f"the kernel to answer {name}",
         )
         after = self.js("control", control)
-        return ControlMove(widget=index, kind=state["kind"], label=state["label"], key=state["key"],
-                           before=_short(state["shown"]), after=_short(after["shown"]),
-                           changed=outcome == "changed", seconds=time.perf_counter() - start)
+        return ControlMove(
+            widget=index,
+            kind=state["kind"],
+            label=state["label"],
+            key=state["key"],
+            before=_short(state["shown"]),
+            after=_short(after["shown"]),
+            changed=outcome == "changed",
+            seconds=time.perf_counter() - start,
+        )
 
 
 def _short(value: str) -> str:
@@ -335,8 +355,12 @@ def check_notebook(page: Any, server: Any, notebook: str, *, expected_views: int
     driver.open()
     seconds = driver.restart_and_run_all(code_cells) if code_cells else 0.0
     driver.check_errors()
-    driver.wait("(n) => window.__sadyn.widgets().views >= n", expected_views, timeout=WIDGET_TIMEOUT_MS,
-                what=f"the {expected_views} widget view(s) of the committed notebook to render")
+    driver.wait(
+        "(n) => window.__sadyn.widgets().views >= n",
+        expected_views,
+        timeout=WIDGET_TIMEOUT_MS,
+        what=f"the {expected_views} widget view(s) of the committed notebook to render",
+    )
     run = NotebookRun(notebook, code_cells, seconds, driver.js("widgets")["views"])
     run.moves = driver.move_controls(artifacts)
     return run

@@ -15,7 +15,6 @@ from typing import Any
 
 import nbformat
 import pytest
-
 from lab_page import WIDGET_MIME, check_notebook, prepare_copy
 from lab_server import LabServer
 
@@ -26,6 +25,7 @@ NOTEBOOKS = sorted(TUTORIALS.glob("*.ipynb"))
 def browser_test(test: Any) -> Any:
     """Mark a test as driving the browser (several seconds each, so also slow)."""
     return pytest.mark.browser(pytest.mark.slow(test))
+
 
 # Test-only sabotage: after show(), an explorer forgets its figure's display handle, so control changes
 # still recompute (the kernel answers) but the figure on screen never changes again.
@@ -55,8 +55,11 @@ def test_copies_have_no_outputs_and_count_the_committed_widget_views(tmp_path: P
     cells = nbformat.read(cut, as_version=4).cells
     assert cells[0].source == "x = 1" and len(cells) <= len(copied.cells) + 1
     widget_cell = cells[-1]
-    original = next(c for c in nbformat.read(source, as_version=4).cells
-                    if c.cell_type == "code" and any(WIDGET_MIME in o.get("data", {}) for o in c.outputs))
+    original = next(
+        c
+        for c in nbformat.read(source, as_version=4).cells
+        if c.cell_type == "code" and any(WIDGET_MIME in o.get("data", {}) for o in c.outputs)
+    )
     assert widget_cell.source == original.source
 
 
@@ -80,8 +83,11 @@ def test_tutorial_runs_and_every_control_redraws_its_figure(
 @browser_test
 def test_the_check_fails_on_a_cell_error(page: Any, lab: LabServer, tmp_path: Path) -> None:
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise ValueError('boom')"),
-                      nbformat.v4.new_code_cell("print('never runs')")]
+    notebook.cells = [
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('boom')"),
+        nbformat.v4.new_code_cell("print('never runs')"),
+    ]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     (lab.root / "checks").mkdir(exist_ok=True)
     nbformat.write(notebook, lab.root / "checks" / "error.ipynb")
