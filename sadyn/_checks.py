@@ -32,9 +32,9 @@ def check_tensor(x: object, name: str, *, finite: bool = True) -> Tensor:
     return x
 
 
-def check_state(x: object, name: str, dim: int) -> Tensor:
-    """Require a state of shape (..., S, D) with D == dim."""
-    x = check_tensor(x, name)
+def check_state(x: object, name: str, dim: int, *, finite: bool = True) -> Tensor:
+    """Require a state of shape (..., S, D) with D == dim (and finite entries unless ``finite=False``)."""
+    x = check_tensor(x, name, finite=finite)
     if x.ndim < 2:
         raise ValueError(
             f"`{name}` must have shape (..., S, D) with S tokens of dimension D={dim}, got shape {tuple(x.shape)}; "

@@ -90,8 +90,12 @@ class MultiHeadSelfAttention(nn.Module):
         return out if b is None else out + b[:, None, :]
 
     def attention(self, X: Tensor) -> Tensor:
-        """Attention matrices P_h = softmax(beta Q_h K_h^T), shape ``(..., H, S, S)``; rows sum to 1."""
-        check_state(X, "X", self.dim)
+        """Attention matrices P_h = softmax(beta Q_h K_h^T), shape ``(..., H, S, S)``; rows sum to 1.
+
+        Only the shape and dtype are checked here (cheap, traceable): this is the innermost call of every
+        rollout, where a state that overflows must come out as inf/NaN for the caller to report as divergence.
+        Finiteness is checked at the public doors (``step``, ``rollout``, the analyses)."""
+        check_state(X, "X", self.dim, finite=False)
         q, k = self._project(X, self.wq, self.bq), self._project(X, self.wk, self.bk)
         return torch.softmax(self.beta * q @ k.transpose(-1, -2), dim=-1)
 

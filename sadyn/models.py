@@ -23,6 +23,8 @@ applying to the phases, so the readout stays valid past the training T.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,7 +35,7 @@ from ._checks import check_in, check_positive
 from .dynamics import AKOrN, EnergySA, ItrSA
 from .sudoku import board_tokens, cell_units
 
-__all__ = ["SudokuSolver", "DYNAMICS", "POSITIONS"]
+__all__ = ["SudokuSolver", "Snapshot", "DYNAMICS", "POSITIONS"]
 
 DYNAMICS = ("itrsa", "akorn", "energy")
 POSITIONS = ("units", "cells", "none")
@@ -58,6 +60,35 @@ class AmplitudeReadout(nn.Module):
     def forward(self, X: Tensor) -> Tensor:
         z = self.amplitudes(X)
         return self.out(torch.relu(z + self.ff(z)))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One state of :meth:`SudokuSolver.iterate`: ``X`` after ``steps`` loops of restart ``restart``, for the
+    puzzles ``rows`` (a slice of the puzzles given), with their token digits and input ``C``."""
+
+    steps: int
+    restart: int
+    rows: slice
+    digits: Tensor
+    C: Tensor
+    X: Tensor
+    model: nn.Module
+
+    @property
+    def finite(self) -> Tensor:
+        """(B,) bool: the state is finite (a diverged run is reported here, not raised)."""
+        return torch.isfinite(self.X).all(-1).all(-1)
+
+    def energy(self) -> Tensor:
+        """(B,) pseudo-energy -Tr(X^T (C + MSA(X))) (Sec. 6.3), +inf where the run diverged."""
+        e = self.model.energy(self.X, self.C)
+        return torch.where(self.finite & torch.isfinite(e), e, torch.full_like(e, math.inf))
+
+    def prediction(self, *, keep_givens: bool = True) -> Tensor:
+        """(B, S) digits 1..size read out from X (given digits copied in unless ``keep_givens=False``)."""
+        pred = self.model.readout(torch.nan_to_num(self.X)).argmax(-1) + 1
+        return torch.where(self.digits > 0, self.digits, pred) if keep_givens else pred
 
 
 class SudokuSolver(nn.Module):
@@ -209,8 +240,9 @@ class SudokuSolver(nn.Module):
         return "pseudo"
 
     # ------------------------------------------------------------------ the pieces
-    def _digits(self, puzzles: object) -> Tensor:
-        """Puzzles (boards or token rows of digits 0..size) -> int64 tensor (B, size*size) on the model's device."""
+    def tokens(self, puzzles: object) -> Tensor:
+        """Puzzles (boards ``(n, size, size)``, one board, or rows of ``size*size`` digits 0..size, numpy or torch)
+        -> int64 token digits ``(n, size*size)`` on the model's device (0 = blank); what :meth:`forward` takes."""
         device = self.digit_embedding.weight.device
         if isinstance(puzzles, Tensor):
             puzzles = puzzles.detach().cpu().numpy()
@@ -287,56 +319,77 @@ class SudokuSolver(nn.Module):
         )[int(steps)]
 
     @torch.no_grad()
+    def iterate(
+        self,
+        puzzles: object,
+        *,
+        steps: int | Sequence[int] = (16, 32, 64),
+        restarts: int = 1,
+        seed: int = 0,
+        batch_size: int = 256,
+    ) -> Iterator[Snapshot]:
+        """Run the puzzles and yield a :class:`Snapshot` at every loop count in ``steps`` (one rollout serves all).
+
+        Order: puzzles in batches of ``batch_size``; within a batch, restart k = 0..restarts-1, each from fresh
+        noise (the k-th draw of ``torch.Generator().manual_seed(seed)`` for that batch); within a restart, the
+        loop counts in increasing order. Diverging runs are yielded like any other (``Snapshot.finite``).
+        The model is put in eval mode for the run and restored afterwards.
+        """
+        K = _count(restarts, "restarts")
+        Ts = sorted({_count(t, "steps", minimum=0) for t in ((steps,) if isinstance(steps, int) else steps)})
+        if not Ts:
+            raise ValueError("`steps` must name at least one loop count, e.g. steps=(16, 32).")
+        size = _count(batch_size, "batch_size")
+        digits_all = self.tokens(puzzles)
+        g = torch.Generator().manual_seed(int(seed))
+        was_training = self.training
+        self.eval()
+        try:
+            for start in range(0, len(digits_all), size):
+                rows = slice(start, min(start + size, len(digits_all)))
+                digits = digits_all[rows]
+                for k in range(K):
+                    C = self.inputs(digits)
+                    X, t = self.initial_state(digits, C, g), 0
+                    for T in Ts:
+                        for _ in range(T - t):
+                            X = self.block._step(X, C)
+                        t = T
+                        yield Snapshot(T, k, rows, digits, C, X, self)
+        finally:
+            self.train(was_training)
+
     def solve_at(
         self,
         puzzles: object,
         *,
-        steps: tuple[int, ...] = (16, 32, 64, 128),
+        steps: Sequence[int] = (16, 32, 64, 128),
         restarts: int = 1,
         seed: int = 0,
         batch_size: int = 256,
         keep_givens: bool = True,
     ) -> dict[int, np.ndarray]:
         """:meth:`solve` at several T from one rollout per restart: ``{T: boards}`` (same answers as ``solve``)."""
-        K = int(restarts)
-        Ts = sorted({int(t) for t in steps})
-        if K < 1 or not Ts or Ts[0] < 0:
-            raise ValueError(f"`restarts` must be >= 1 and `steps` >= 0, got restarts={restarts}, steps={steps}.")
-        digits_all = self._digits(puzzles)
-        g = torch.Generator().manual_seed(int(seed))
-        out: dict[int, list[Tensor]] = {T: [] for T in Ts}
-        was_training = self.training
-        self.eval()
-        try:
-            for start in range(0, len(digits_all), int(batch_size)):
-                digits = digits_all[start : start + int(batch_size)]
-                B = len(digits)
-                best_e = {T: torch.full((B,), math.inf, device=digits.device) for T in Ts}
-                best = {T: torch.zeros(digits.shape, dtype=torch.long, device=digits.device) for T in Ts}
-                for k in range(K):
-                    C = self.inputs(digits)
-                    X = self.initial_state(digits, C, g)
-                    t = 0
-                    for T in Ts:
-                        for _ in range(T - t):
-                            X = self.block._step(X, C)
-                        t = T
-                        e = self.energy(X, C) if K > 1 else torch.zeros(B, device=digits.device)
-                        ok = torch.isfinite(X).all(-1).all(-1) & torch.isfinite(e)
-                        e = torch.where(ok, e, torch.full_like(e, math.inf))
-                        pred = self.readout(torch.nan_to_num(X)).argmax(-1)
-                        better = (e < best_e[T]) | ((k == 0) & (e == math.inf))
-                        best[T] = torch.where(better[:, None], pred, best[T])
-                        best_e[T] = torch.where(better, e, best_e[T])
-                for T in Ts:
-                    grid = best[T] + 1
-                    if keep_givens:
-                        grid = torch.where(digits > 0, digits, grid)
-                    out[T].append(grid.cpu())
-        finally:
-            self.train(was_training)
-        return {T: torch.cat(v).reshape(-1, self.size, self.size).numpy().astype(np.int8) for T, v in out.items()}
+        n = len(self.tokens(puzzles))
+        S = self.size * self.size
+        best = {int(T): torch.zeros((n, S), dtype=torch.long) for T in ([steps] if isinstance(steps, int) else steps)}
+        best_e = {T: torch.full((n,), math.inf) for T in best}
+        for snap in self.iterate(puzzles, steps=tuple(best), restarts=restarts, seed=seed, batch_size=batch_size):
+            e = snap.energy().cpu() if restarts > 1 else torch.where(snap.finite, 0.0, math.inf).cpu()
+            pred = snap.prediction(keep_givens=keep_givens).cpu()
+            r, T = snap.rows, snap.steps
+            better = (e < best_e[T][r]) | ((snap.restart == 0) & (e == math.inf))
+            best[T][r] = torch.where(better[:, None], pred, best[T][r])
+            best_e[T][r] = torch.where(better, e, best_e[T][r])
+        return {T: v.reshape(-1, self.size, self.size).numpy().astype(np.int8) for T, v in best.items()}
 
     def extra_repr(self) -> str:
         c = self._config
         return f"size={c['size']}, positions={c['positions']!r}"
+
+
+def _count(value: object, name: str, *, minimum: int = 1) -> int:
+    """``value`` as an int >= ``minimum`` (bools and non-integers refused with a message naming ``name``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {name}={value!r}.")
+    return int(value)

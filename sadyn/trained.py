@@ -136,7 +136,7 @@ def solver_map(model: object, puzzle: object, *, seed: int = 0, dtype: torch.dty
     """Bind the input C of ``puzzle`` (one board) into a copy of the model's block in ``dtype``; X0 is the model's
     initial state for that puzzle (givens at C, blanks at noise drawn with ``seed``)."""
     model = copy.deepcopy(_solver(model)).to(dtype)
-    digits = model._digits(puzzle)
+    digits = model.tokens(puzzle)
     if digits.shape[0] != 1:
         raise ValueError(
             f"`puzzle` must be one board of shape ({model.size}, {model.size}), got {digits.shape[0]} boards; "
@@ -256,24 +256,14 @@ def restart_energies(
     if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 1:
         raise ValueError(f"`restarts` must be a positive integer, got restarts={restarts!r}.")
     Ts = sorted({int(t) for t in steps})
-    digits = model._digits(puzzles)
-    target = torch.as_tensor(np.asarray(solutions).reshape(len(digits), -1).astype(np.int64))
-    g = torch.Generator().manual_seed(int(seed))
-    energy = np.zeros((len(Ts), len(digits), restarts))
-    correct = np.zeros((len(Ts), len(digits), restarts), dtype=bool)
-    model.eval()
-    for k in range(restarts):
-        C = model.inputs(digits)
-        X, t = model.initial_state(digits, C, g), 0
-        for i, T in enumerate(Ts):
-            for _ in range(T - t):
-                X = model.block._step(X, C)
-            t = T
-            e = model.energy(X, C)
-            ok = torch.isfinite(X).all(-1).all(-1) & torch.isfinite(e)
-            pred = torch.where(digits > 0, digits, model.readout(torch.nan_to_num(X)).argmax(-1) + 1)
-            energy[i, :, k] = torch.where(ok, e, torch.full_like(e, math.inf)).numpy()
-            correct[i, :, k] = ((pred == target).all(-1) & ok).numpy()
+    n = len(model.tokens(puzzles))
+    target = torch.as_tensor(np.asarray(solutions).reshape(n, -1).astype(np.int64))
+    energy = np.zeros((len(Ts), n, restarts))
+    correct = np.zeros((len(Ts), n, restarts), dtype=bool)
+    for snap in model.iterate(puzzles, steps=Ts, restarts=restarts, seed=seed):
+        i, r, k = Ts.index(snap.steps), snap.rows, snap.restart
+        energy[i, r, k] = snap.energy().cpu().numpy()
+        correct[i, r, k] = ((snap.prediction().cpu() == target[r]).all(-1) & snap.finite.cpu()).numpy()
     return {"steps": Ts, "energy": energy, "correct": correct}
 
 
@@ -304,16 +294,12 @@ def energy_curves(
     :func:`restart_energies` called with this puzzle alone): ``energy`` ``(restarts, steps + 1)``, ``correct`` ``(restarts,)`` (board right at
     T = steps) and ``vote``, the index of the restart with the lowest final energy."""
     model = _solver(model)
-    digits = model._digits(puzzle).expand(int(restarts), -1)
-    C = model.inputs(digits)
-    g = torch.Generator().manual_seed(int(seed))
-    X = torch.cat([model.initial_state(digits[:1], C[:1], g) for _ in range(int(restarts))])
-    E = [model.energy(X, C)]
-    for _ in range(int(steps)):
-        X = model.block._step(X, C)
-        E.append(model.energy(X, C))
-    energy = torch.stack(E, 1).nan_to_num(math.inf).numpy()
-    pred = torch.where(digits > 0, digits, model.readout(torch.nan_to_num(X)).argmax(-1) + 1)
+    K, T = int(restarts), int(steps)
     target = torch.as_tensor(np.asarray(solution).reshape(1, -1).astype(np.int64))
-    correct = (pred == target).all(-1).numpy()
+    energy = np.zeros((K, T + 1))
+    correct = np.zeros(K, dtype=bool)
+    for snap in model.iterate(puzzle, steps=range(T + 1), restarts=K, seed=seed):
+        energy[snap.restart, snap.steps] = float(snap.energy()[0])
+        if snap.steps == T:
+            correct[snap.restart] = bool((snap.prediction().cpu() == target).all() & snap.finite.all())
     return {"energy": energy, "correct": correct, "vote": int(np.argmin(energy[:, -1]))}

@@ -35,7 +35,7 @@ def _solver(**kw) -> SudokuSolver:
 @pytest.mark.parametrize("kw", VARIANTS, ids=lambda kw: "-".join(f"{k}={v}" for k, v in kw.items()))
 def test_forward_shapes_and_finite(kw, boards):
     model = _solver(**kw)
-    digits = model._digits(boards[0])
+    digits = model.tokens(boards[0])
     logits = model(digits, steps=3, generator=torch.Generator().manual_seed(0))
     assert logits.shape == (6, 16, 4) and torch.isfinite(logits).all()
     pred = model.solve(boards[0], steps=3)
@@ -55,7 +55,7 @@ def test_config_rebuilds_the_same_model():
 def test_initial_state_scale_and_givens(boards):
     model = SudokuSolver(16, 2, size=4)  # ItrSA + RMSNorm: gamma = sqrt(D), tokens of norm sqrt(D)
     assert torch.allclose(model.block.norm.gamma, torch.full((16,), 4.0))
-    digits = model._digits(boards[0])
+    digits = model.tokens(boards[0])
     C = model.inputs(digits)
     X0 = model.initial_state(digits, C, torch.Generator().manual_seed(1))
     assert torch.allclose(X0.norm(dim=-1), torch.full(X0.shape[:-1], 4.0), atol=1e-5)
@@ -67,14 +67,14 @@ def test_initial_state_scale_and_givens(boards):
 
 def test_akorn_state_stays_on_oscillator_spheres(boards):
     model = _solver(dynamics="akorn")
-    X, _ = model.run(model._digits(boards[0]), steps=4)
+    X, _ = model.run(model.tokens(boards[0]), steps=4)
     norms = X.unflatten(-1, (-1, 4)).norm(dim=-1)
     assert torch.allclose(norms, torch.ones_like(norms), atol=1e-5)
 
 
 def test_unnormalized_state_grows(boards):
     model = SudokuSolver(16, 2, size=4, norm=None)
-    digits = model._digits(boards[0])
+    digits = model.tokens(boards[0])
     small = model.run(digits, steps=1)[0].norm()
     large = model.run(digits, steps=8)[0].norm()
     assert large > 2 * small  # no normalization: nothing stops the growth (the paper's instability)
@@ -83,7 +83,7 @@ def test_unnormalized_state_grows(boards):
 def test_energy_model_keeps_eq4_after_training_step(boards):
     model = _solver(dynamics="energy", heads=1)
     opt = torch.optim.Adam(model.parameters(), lr=0.05)
-    digits = model._digits(boards[0])
+    digits = model.tokens(boards[0])
     loss = model(digits, steps=2).logsumexp(-1).mean()
     loss.backward()
     opt.step()
@@ -98,7 +98,7 @@ def test_solve_keeps_givens_and_votes_by_lowest_energy(boards):
     pred = model.solve(puzzles, steps=3, restarts=3, seed=5)
     assert np.all(pred[puzzles > 0] == puzzles[puzzles > 0])
     # the same choice by hand: restart k uses the k-th draw of the generator seeded with `seed`
-    digits = model._digits(puzzles)
+    digits = model.tokens(puzzles)
     g = torch.Generator().manual_seed(5)
     with torch.no_grad():
         runs = [model.run(digits, steps=3, generator=g) for _ in range(3)]
@@ -118,7 +118,7 @@ def test_solve_at_several_T_equals_separate_solves(boards):
 
 def test_pseudo_energy_formula(boards):
     model = _solver()
-    digits = model._digits(boards[0])
+    digits = model.tokens(boards[0])
     X, C = model.run(digits, steps=2)
     expected = -(X * (C + model.block.attention(X))).sum((-2, -1))
     assert torch.allclose(model.energy(X, C), expected)
@@ -136,7 +136,7 @@ def test_solver_input_errors(boards):
         SudokuSolver(6, 2, size=4)
     with pytest.raises(ValueError, match=r"`puzzles` must be boards of shape \(n, 4, 4\)"):
         _solver().solve(np.zeros((2, 9, 9), dtype=np.int8))
-    with pytest.raises(ValueError, match="`restarts` must be >= 1"):
+    with pytest.raises(ValueError, match="`restarts` must be an integer >= 1"):
         _solver().solve(boards[0], restarts=0)
 
 
@@ -165,3 +165,48 @@ def test_shipped_checkpoints_load_and_reproduce_their_manifest():
         assert again["board"] == pytest.approx(row["board"], abs=0.002), name
     with pytest.raises(ValueError, match="`name` must be one of the shipped models"):
         sadyn.load_pretrained("no-such-model")
+
+
+def test_iterate_yields_every_restart_and_loop_count_and_matches_solve(boards):
+    model = _solver()
+    snaps = list(model.iterate(boards[0][:3], steps=(2, 1), restarts=2, seed=3, batch_size=2))
+    # batches of 2 then 1 puzzle; restarts inside a batch; loop counts increasing inside a restart
+    assert [(s.rows.start, s.restart, s.steps) for s in snaps] == [
+        (0, 0, 1),
+        (0, 0, 2),
+        (0, 1, 1),
+        (0, 1, 2),
+        (2, 0, 1),
+        (2, 0, 2),
+        (2, 1, 1),
+        (2, 1, 2),
+    ]
+    assert snaps[0].X.shape == (2, 16, model.dim) and snaps[-1].X.shape == (1, 16, model.dim)
+    assert model.training  # restored
+    # K = 1 answers equal solve's
+    got = np.concatenate(
+        [
+            s.prediction().reshape(-1, 4, 4).numpy()
+            for s in model.iterate(boards[0][:3], steps=2, seed=5)
+            if s.steps == 2
+        ]
+    )
+    np.testing.assert_array_equal(got, model.solve(boards[0][:3], steps=2, seed=5))
+
+
+def test_iterate_reports_divergence_instead_of_raising(boards):
+    model = _solver()
+    snap = next(model.iterate(boards[0][:2], steps=0))
+    X = snap.X.clone()
+    X[0, 0, 0] = float("inf")
+    bad = type(snap)(snap.steps, snap.restart, snap.rows, snap.digits, snap.C, X, model)
+    assert bad.finite.tolist() == [False, True]
+    assert bad.energy()[0] == float("inf") and torch.isfinite(bad.energy()[1])
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"steps": True}, {"steps": -1}, {"steps": ()}, {"restarts": 1.5}, {"batch_size": 0}]
+)
+def test_iterate_refuses_bad_counts(boards, kwargs):
+    with pytest.raises(ValueError, match="must"):
+        next(_solver().iterate(boards[0][:1], **kwargs))

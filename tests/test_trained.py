@@ -40,7 +40,7 @@ def test_solver_map_is_the_models_own_loop(puzzles):
     P, _ = puzzles
     model = sd.load_pretrained("akorn4").double()
     sm = trained.solver_map(model, P[0])
-    digits = model._digits(P[:1])
+    digits = model.tokens(P[:1])
     X0 = model.initial_state(digits, model.inputs(digits), torch.Generator().manual_seed(0))
     X, _ = model.run(digits, steps=3, generator=torch.Generator().manual_seed(0))
     Y = sm.X0
