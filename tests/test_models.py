@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from sadyn.models import SudokuSolver
+from sadyn.solver import SudokuSolver
 from sadyn.sudoku import generate
 
 VARIANTS = [
@@ -148,8 +148,7 @@ def test_gamma_default_follows_the_scale_convention():
 # ------------------------------------------------------------------------------------------------ shipped checkpoints
 def test_shipped_checkpoints_load_and_reproduce_their_manifest():
     import sadyn
-    from sadyn.pretrained import pretrained_info
-    from sadyn.training import evaluate
+    from sadyn.solver import evaluate, pretrained_info
 
     names = sadyn.pretrained_models()
     if not names:
