@@ -263,7 +263,9 @@ class SudokuSolver(nn.Module):
         With ``restarts=K > 1`` every puzzle is run from K noise draws and the run with the lowest final
         pseudo-energy is kept (AKOrN's energy voting; the score is -Tr(X^T (C + MSA(X))), not a Lyapunov function).
         ``keep_givens`` copies the given digits into the answer (the readout's guesses there are discarded).
-        Divergent runs (non-finite states) get energy +inf, so voting never picks them.
+        Divergence is reported, not raised: a diverged run (non-finite state) scores +inf, so voting never picks
+        it while another restart is finite (a finite state whose energy overflows ranks after every finite energy);
+        if every restart diverged, restart 0's readout of the NaN-cleaned state is returned.
         """
         T = count(steps, "steps", minimum=0)
         return self.solve_at(
@@ -329,7 +331,7 @@ class SudokuSolver(nn.Module):
         best = {T: torch.zeros((n, S), dtype=torch.long) for T in Ts}
         best_e = {T: torch.full((n,), math.inf) for T in best}
         for snap in self.iterate(puzzles, steps=tuple(best), restarts=K, seed=seed, batch_size=batch_size):
-            e = snap.energy().cpu() if K > 1 else torch.where(snap.finite, 0.0, math.inf).cpu()
+            e = _vote_score(snap) if K > 1 else torch.where(snap.finite, 0.0, math.inf).cpu()
             pred = snap.prediction(keep_givens=keep_givens).cpu()
             r, T = snap.rows, snap.steps
             better = (e < best_e[T][r]) | ((snap.restart == 0) & (e == math.inf))  # a diverged run only as fallback
@@ -340,3 +342,11 @@ class SudokuSolver(nn.Module):
     def extra_repr(self) -> str:
         c = self.model_config
         return f"size={c.size}, positions={c.positions!r}"
+
+
+def _vote_score(snap: Snapshot) -> Tensor:
+    """Energy voting's score: the pseudo-energy; a finite state whose energy overflows ranks after every finite
+    energy (the largest float), a diverged state last (+inf), so that a vote never picks a diverged run."""
+    e = snap.energy()
+    big = torch.full_like(e, torch.finfo(e.dtype).max)
+    return torch.where(snap.finite & torch.isinf(e), big, e).cpu()
