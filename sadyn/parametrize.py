@@ -11,6 +11,8 @@ W^O = [W^O_1; ...; W^O_H] (D x D):
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
@@ -84,5 +86,6 @@ def tie_symmetric(attention: MultiHeadSelfAttention) -> MultiHeadSelfAttention:
     attention.wv.requires_grad_(False)
     parametrize.register_parametrization(attention, "wq", _Symmetric())
     parametrize.register_parametrization(attention, "wo", _Symmetric())
-    attention.parametrizations.wo.original = attention.parametrizations.wq.original  # one shared M
+    tied: Any = attention.parametrizations
+    tied.wo.original = tied.wq.original  # one shared M
     return attention

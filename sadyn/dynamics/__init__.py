@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-def _norm_projection(block: nn.Module, X: Tensor) -> Tensor:
+def _norm_projection(block: Any, X: Tensor) -> Tensor:
     return block.norm(X)
 
 
@@ -53,7 +53,7 @@ class SudokuDynamics:
     state_rms: Callable[[Any], float]
     help: str
     default_gamma: Callable[[Any], float] = lambda config: 1.0
-    project: Callable[[nn.Module, Tensor], Tensor] = _norm_projection
+    project: Callable[[Any, Tensor], Tensor] = _norm_projection
     heads: int | None = None
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..dynamics import SUDOKU_DYNAMICS
 from .regularizers import REGULARIZERS
 
-__all__ = ["ModelConfig", "TrainConfig", "POSITIONS", "LOSSES", "RESUMABLE_KEYS", "count"]
+__all__ = ["ModelConfig", "TrainConfig", "POSITIONS", "LOSSES", "RESUMABLE_KEYS", "count", "optional_count"]
 
 Positions = Literal["units", "cells", "none"]
 Norm = Literal["default", "rms", "sphere", "layer"]
@@ -31,13 +31,19 @@ LOSSES: tuple[str, ...] = ("all", "blanks")
 RESUMABLE_KEYS = ("epochs",)
 
 
-def count(value: object, name: str, *, minimum: int = 1, optional: bool = False) -> int | None:
-    """``value`` as an int >= ``minimum`` (None allowed if ``optional``); bools and non-integers are refused."""
-    if optional and value is None:
+def count(value: object, name: str, *, minimum: int = 1) -> int:
+    """``value`` as an int >= ``minimum``; bools and non-integers are refused with a message naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {name}={value!r}.")
+    return int(value)
+
+
+def optional_count(value: object, name: str, *, minimum: int = 1) -> int | None:
+    """None, or ``value`` as an int >= ``minimum`` (see :func:`count`)."""
+    if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        hint = " or None" if optional else ""
-        raise ValueError(f"`{name}` must be an integer >= {minimum}{hint}, got {name}={value!r}.")
+        raise ValueError(f"`{name}` must be an integer >= {minimum} or None, got {name}={value!r}.")
     return int(value)
 
 
@@ -102,7 +108,7 @@ class ModelConfig(Mapping):
         for name in ("dim", "heads", "size", "oscillator_dim"):
             set_(name, count(getattr(self, name), name))
         for name in ("group", "readout_features"):
-            set_(name, count(getattr(self, name), name, optional=True))
+            set_(name, optional_count(getattr(self, name), name))
         set_("seed", count(self.seed, "seed", minimum=0))
         set_("gamma", real(self.gamma, "gamma", positive=True, optional=True))
         set_("omega", real(self.omega, "omega"))
@@ -152,7 +158,7 @@ class ModelConfig(Mapping):
         """The same config with ``norm`` and ``gamma`` set to the dynamics' defaults where they say "default"."""
         entry = SUDOKU_DYNAMICS[self.dynamics]
         norm = entry.norms[0] if self.norm == "default" else self.norm
-        out = replace(self, norm=norm)
+        out = replace(self, norm=norm)  # type: ignore[arg-type]  # a registry norm (str) is a valid value
         return out if self.gamma is not None else replace(out, gamma=float(entry.default_gamma(out)))
 
     def to_dict(self) -> dict[str, Any]:
@@ -243,7 +249,7 @@ class TrainConfig:
         count(self.val_size, "val_size", minimum=0)
         count(self.warmup_steps, "warmup_steps", minimum=0)
         count(self.seed, "seed", minimum=0)
-        count(self.train_size, "train_size", optional=True)
+        optional_count(self.train_size, "train_size")
         real(self.lr, "lr", positive=True)
         real(self.grad_clip, "grad_clip", positive=True)
         if not 0 <= real(self.ema, "ema") < 1:

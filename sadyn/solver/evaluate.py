@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from .config import count
+from .config import count, optional_count
 from .model import SudokuSolver
 
 __all__ = ["evaluate", "format_table"]
@@ -45,7 +45,7 @@ def evaluate(
         )
     steps = [count(T, "steps", minimum=0) for T in steps]
     restarts = [count(K, "restarts") for K in restarts]
-    limit = count(limit, "limit", optional=True)
+    limit = optional_count(limit, "limit")
     if datasets is None:
         datasets = [f"sudoku{model.size}-id", f"sudoku{model.size}-ood"]
     rows = []

@@ -73,7 +73,7 @@ class Snapshot:
     digits: Tensor
     C: Tensor
     X: Tensor
-    model: nn.Module
+    model: SudokuSolver
 
     @property
     def finite(self) -> Tensor:
@@ -118,6 +118,8 @@ class SudokuSolver(nn.Module):
         seed: seed of the initial weights.
     """
 
+    units: Tensor  # (size^2, 3): row, column and box of every cell (a non-persistent buffer)
+
     def __init__(
         self,
         dim: int | ModelConfig = ModelConfig.dim,
@@ -149,10 +151,11 @@ class SudokuSolver(nn.Module):
         self.dim, self.heads, self.size, self.dynamics = c.dim, c.heads, c.size, c.dynamics
         g = torch.Generator().manual_seed(c.seed)
         entry = SUDOKU_DYNAMICS[c.dynamics]
-        self.block = entry.build(c, g)
+        block: Any = entry.build(c, g)  # a LoopedModel taking (X, C), with .attention
+        self.block = block
         self._project = entry.project
         if c.orthogonal_values:
-            make_values_orthogonal(self.block.attention)
+            make_values_orthogonal(block.attention)
         self.state_rms = state_rms = float(entry.state_rms(c))
 
         def table(rows: int) -> nn.Embedding:
@@ -164,7 +167,7 @@ class SudokuSolver(nn.Module):
         self.digit_embedding = table(self.size + 1)
         self.register_buffer("units", torch.as_tensor(units), persistent=False)
         if c.positions == "units":
-            self.position_embedding = nn.ModuleList([table(self.size) for _ in range(3)])
+            self.position_embedding: nn.ModuleList = nn.ModuleList([table(self.size) for _ in range(3)])
         elif c.positions == "cells":
             self.position_embedding = nn.ModuleList([table(self.size**2)])
         else:

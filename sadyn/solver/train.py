@@ -24,7 +24,7 @@ from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
 from .checkpoint import CheckpointError, data_record, hardware, load_checkpoint, save_checkpoint
-from .config import RESUMABLE_KEYS, TrainConfig, count
+from .config import RESUMABLE_KEYS, TrainConfig, optional_count
 from .model import SudokuSolver
 from .progress import EpochStats, Progress
 from .regularizers import REGULARIZERS
@@ -354,7 +354,7 @@ def train(
         raise TypeError(
             f"`config` must be a TrainConfig, got {type(config).__name__}; build one with TrainConfig(model={{...}})."
         )
-    count(max_batches, "max_batches", optional=True)
+    optional_count(max_batches, "max_batches")
     out_dir = Path(out_dir)
     device = torch.device(device)
     if device.type == "cuda" and not torch.cuda.is_available():
