@@ -54,6 +54,14 @@ def test_solver_from_a_config_equals_from_keywords():
     assert dict(config)["dim"] == 16 and SudokuSolver(**config).config() == a.config()  # a read-only mapping
 
 
+def test_train_config_takes_a_model_config_and_stores_the_completed_dict():
+    model = ModelConfig(dim=8, heads=2, size=4, dynamics="akorn")
+    config = TrainConfig(**{**TINY, "model": model, "seed": 4})
+    assert config == TrainConfig(**{**TINY, "model": {"dim": 8, "heads": 2, "size": 4, "dynamics": "akorn"}, "seed": 4})
+    assert "seed" not in config.model and config.model["norm"] == "default" and config.model["omega"] == 0.5
+    assert config.model_config == ModelConfig(dim=8, heads=2, size=4, dynamics="akorn", seed=4)
+
+
 def test_every_config_field_is_a_cli_flag_with_its_default_shown(capsys):
     with pytest.raises(SystemExit):
         main(["train", "--help"])

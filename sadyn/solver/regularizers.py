@@ -128,9 +128,9 @@ class Regularizer:
 # The one list of regularizers: TrainConfig's validation, the `sadyn train --regularizer` choices and the
 # training loop all read it. Add a regularizer by writing its penalty above and one entry here.
 REGULARIZERS: dict[str, Regularizer] = {
-    "spectral": Regularizer(spectral_regularizer, "R_Spec, spectral norms of W^Q, W^K, W^V, W^O near 1"),
-    "e_single": Regularizer(energy_single_regularizer, "R_E-single, V close to sym(A) (Prop. 4.1)", heads=1),
-    "e_multi": Regularizer(energy_multi_regularizer, "R_E-multi, every V_h symmetric (Prop. 4.2)"),
+    "spectral": Regularizer(spectral_regularizer, "R_Spec: spectral norms of W^Q, W^K, W^V, W^O near 1"),
+    "e_single": Regularizer(energy_single_regularizer, "R_E-single: V close to sym(A), Prop. 4.1", heads=1),
+    "e_multi": Regularizer(energy_multi_regularizer, "R_E-multi: every V_h symmetric, Prop. 4.2"),
 }
 
 
