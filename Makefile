@@ -49,17 +49,17 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-browser: $(STAMP)
-	bash scripts/install_browser.sh $(BIN)/python
+	bash scripts/ci/install_browser.sh $(BIN)/python
 	SADYN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser -rA $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 notebooks: $(STAMP)
-	$(BIN)/python scripts/run_notebooks.py
+	$(BIN)/python scripts/maintenance/run_notebooks.py
 
 binder-check: $(STAMP)
-	$(BIN)/python scripts/check_binder.py
+	$(BIN)/python scripts/ci/check_binder.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 # --- models (sadyn.attention, sadyn.norms, sadyn.dynamics, sadyn.trajectory) ---
 # --- end analysis ---
-# --- sudoku and training (sadyn.sudoku, sadyn.models, sadyn.training) ---
+# --- sudoku and training (sadyn.sudoku, sadyn.solver, sadyn.parametrize) ---
 from . import sudoku as sudoku  # sadyn.sudoku.generate(...), .load_dataset(...): numpy only
 
 # --- end models ---
@@ -36,22 +36,26 @@ from .dynamics import OscillatorToy as OscillatorToy
 # --- end sudoku and training ---
 # --- plots and widgets (sadyn.plots, sadyn.widgets) ---
 from .geometry import count_clusters as count_clusters
-from .models import SudokuSolver as SudokuSolver
 from .norms import Normalization as Normalization
 from .norms import layer_norm as layer_norm
 from .norms import rms_norm as rms_norm
 from .norms import sphere_project as sphere_project
 from .norms import tangent_project as tangent_project
-from .pretrained import load_pretrained as load_pretrained
-from .pretrained import pretrained_models as pretrained_models
-from .regularizers import energy_multi_regularizer as energy_multi_regularizer
-from .regularizers import energy_single_regularizer as energy_single_regularizer
-from .regularizers import spectral_regularizer as spectral_regularizer
+from .parametrize import orthogonal_values as orthogonal_values
+from .parametrize import tie_symmetric as tie_symmetric
+from .solver import ModelConfig as ModelConfig
+from .solver import SudokuSolver as SudokuSolver
+from .solver import TrainConfig as TrainConfig
+from .solver import energy_multi_regularizer as energy_multi_regularizer
+from .solver import energy_single_regularizer as energy_single_regularizer
+from .solver import evaluate as evaluate
+from .solver import load_model as load_model
+from .solver import load_pretrained as load_pretrained
+from .solver import pretrained_info as pretrained_info
+from .solver import pretrained_models as pretrained_models
+from .solver import spectral_regularizer as spectral_regularizer
+from .solver import train as train
 from .threads import threads as threads
-from .training import TrainConfig as TrainConfig
-from .training import evaluate as evaluate
-from .training import load_model as load_model
-from .training import train as train
 from .trajectory import Trajectory as Trajectory
 
 # --- end plots and widgets ---

@@ -12,7 +12,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "scripts" / "ci"))
 
 import check_binder  # noqa: E402
 
@@ -77,7 +77,7 @@ def test_a_fresh_binder_environment_runs_the_tutorials() -> None:
     """Build a venv from binder/requirements.txt (torch from local disk) and run every tutorial in it.
     Takes about 3 minutes, most of it installing torch."""
     result = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "check_binder.py")],
+        [sys.executable, str(REPO / "scripts" / "ci" / "check_binder.py")],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -1,4 +1,4 @@
-"""Tests for the CI verdict (scripts/ci_summary.py) and the shape of .ci/run."""
+"""Tests for the CI verdict (scripts/ci/ci_summary.py) and the shape of .ci/run."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SCRIPT = REPO / "scripts" / "ci_summary.py"
-sys.path.insert(0, str(REPO / "scripts"))
+SCRIPT = REPO / "scripts" / "ci" / "ci_summary.py"
+sys.path.insert(0, str(REPO / "scripts" / "ci"))
 
 import ci_summary  # noqa: E402
 
@@ -114,5 +114,5 @@ def test_ci_run_script_builds_a_fresh_venv_and_runs_make_test() -> None:
     assert os.access(script, os.X_OK)
     assert 'if [[ -e .venv ]]; then\n    export VENV="$work/venv"\nfi' in text
     assert '\n[ "$status" -ne 0 ] || make test || status=$?\n' in text
-    assert "scripts/install_browser.sh" in text and "SADYN_REQUIRE_BROWSER=1" in text
-    assert "scripts/ci_summary.py" in text.splitlines()[-2]
+    assert "scripts/ci/install_browser.sh" in text and "SADYN_REQUIRE_BROWSER=1" in text
+    assert "scripts/ci/ci_summary.py" in text.splitlines()[-2]

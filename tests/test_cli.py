@@ -1,4 +1,4 @@
-"""Tests for sadyn/cli.py: the subcommand registry and `sadyn lab` (no server is left running)."""
+"""Tests for sadyn/cli/ (__init__.py and lab.py): the subcommand registry and `sadyn lab` (no server is left running)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from sadyn import cli
+from sadyn.cli import lab
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -91,12 +92,12 @@ def test_lab_execs_jupyterlab_in_the_folder(tmp_path: Path, monkeypatch: pytest.
         calls.append(("execv", argv))
         raise Exec
 
-    monkeypatch.setattr(cli, "_REPLACE_PROCESS", True)
-    monkeypatch.setattr(cli.os, "chdir", lambda path: calls.append(("chdir", path)))
-    monkeypatch.setattr(cli.os, "execv", fake_execv)
+    monkeypatch.setattr(lab, "_REPLACE_PROCESS", True)
+    monkeypatch.setattr(lab.os, "chdir", lambda path: calls.append(("chdir", path)))
+    monkeypatch.setattr(lab.os, "execv", fake_execv)
     with pytest.raises(Exec):
         cli.main(["lab", "--dir", str(tmp_path)])
-    assert calls == [("chdir", tmp_path), ("execv", cli.lab_command(tmp_path))]
+    assert calls == [("chdir", tmp_path), ("execv", lab.lab_command(tmp_path))]
 
 
 def test_lab_runs_jupyterlab_as_a_child_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,10 +107,10 @@ def test_lab_runs_jupyterlab_as_a_child_elsewhere(tmp_path: Path, monkeypatch: p
         calls.append((command, cwd))
         return 7
 
-    monkeypatch.setattr(cli, "_REPLACE_PROCESS", False)
-    monkeypatch.setattr(cli.subprocess, "call", fake_call)
+    monkeypatch.setattr(lab, "_REPLACE_PROCESS", False)
+    monkeypatch.setattr(lab.subprocess, "call", fake_call)
     assert cli.main(["lab", "--dir", str(tmp_path)]) == 7
-    assert calls == [(cli.lab_command(tmp_path), tmp_path)]
+    assert calls == [(lab.lab_command(tmp_path), tmp_path)]
 
 
 @pytest.mark.parametrize(
@@ -143,9 +144,9 @@ def test_find_tutorials_explains_a_missing_folder(tmp_path: Path) -> None:
     package_dir = tmp_path / "site-packages" / "sadyn"
     package_dir.mkdir(parents=True)
     with pytest.raises(cli.CommandError, match=r"no tutorials folder next to the sadyn package: looked for .*"):
-        cli.find_tutorials(package_dir)
+        lab.find_tutorials(package_dir)
     (tmp_path / "site-packages" / "tutorials").mkdir()
-    assert cli.find_tutorials(package_dir) == tmp_path / "site-packages" / "tutorials"
+    assert lab.find_tutorials(package_dir) == tmp_path / "site-packages" / "tutorials"
 
 
 def test_subcommands_are_imported_lazily_from_their_own_modules(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from sadyn.models import SudokuSolver
+from sadyn.solver import SudokuSolver
 from sadyn.sudoku import generate
 
 VARIANTS = [
@@ -80,6 +80,34 @@ def test_unnormalized_state_grows(boards):
     assert large > 2 * small  # no normalization: nothing stops the growth (the paper's instability)
 
 
+def test_unnormalized_9x9_model_explodes_at_initialization_and_rms_does_not():
+    # (was scripts/diagnose_unnormalized.py) at init, without normalization the token norm grows ~1.75x per loop,
+    # so after T=16 the loss is ~5e4 and the gradient norm ~1e9; RMSNorm keeps every token at norm sqrt(D)
+    import torch.nn.functional as F
+
+    puzzles, solutions = generate(50, size=9, seed=0)
+    target = torch.as_tensor(solutions.reshape(50, -1).astype(np.int64) - 1)
+    seen = {}
+    for norm in (None, "rms"):
+        model = SudokuSolver(32, 4, size=9, norm=norm, seed=0)
+        digits = model.tokens(puzzles)
+        n8, n16 = (
+            float(model.run(digits, steps=T, generator=torch.Generator().manual_seed(0))[0].norm(dim=-1).mean())
+            for T in (8, 16)
+        )
+        loss = F.cross_entropy(
+            model(digits, steps=16, generator=torch.Generator().manual_seed(0)).flatten(0, 1), target.flatten()
+        )
+        loss.backward()
+        grad = float(torch.sqrt(sum(p.grad.pow(2).sum() for p in model.parameters() if p.grad is not None)))
+        seen[norm] = ((n16 / n8) ** (1 / 8), n16, float(loss), grad)
+    growth, _, loss, grad = seen[None]
+    assert growth > 1.5 and loss > 1e3 and grad > 1e6
+    growth, n16, loss, grad = seen["rms"]
+    assert growth == pytest.approx(1.0) and n16 == pytest.approx(math.sqrt(32), rel=1e-5)
+    assert loss < 10 and grad < 1e3
+
+
 def test_energy_model_keeps_eq4_after_training_step(boards):
     model = _solver(dynamics="energy", heads=1)
     opt = torch.optim.Adam(model.parameters(), lr=0.05)
@@ -148,8 +176,7 @@ def test_gamma_default_follows_the_scale_convention():
 # ------------------------------------------------------------------------------------------------ shipped checkpoints
 def test_shipped_checkpoints_load_and_reproduce_their_manifest():
     import sadyn
-    from sadyn.pretrained import pretrained_info
-    from sadyn.training import evaluate
+    from sadyn.solver import evaluate, pretrained_info
 
     names = sadyn.pretrained_models()
     if not names:

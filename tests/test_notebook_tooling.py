@@ -1,5 +1,5 @@
 """Tests for the notebook tooling: the nbval sanitizer (tutorials/conftest.py, nbval_sanitize.cfg) and
-scripts/clean_notebooks.py and scripts/run_notebooks.py, on small notebooks made in a temporary folder."""
+scripts/maintenance/clean_notebooks.py and scripts/maintenance/run_notebooks.py, on small notebooks made in a temporary folder."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 REPO = Path(__file__).resolve().parents[1]
 TUTORIALS = REPO / "tutorials"
-sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "scripts" / "maintenance"))
 
 import clean_notebooks  # noqa: E402
 import run_notebooks  # noqa: E402
@@ -182,7 +182,13 @@ def test_run_notebooks_refreshes_outputs_and_table(tmp_path: Path) -> None:
     readme.write_text("<!-- runtimes:start -->\n<!-- runtimes:end -->\n")
 
     result = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "run_notebooks.py"), str(good), "--readme", str(readme)],
+        [
+            sys.executable,
+            str(REPO / "scripts" / "maintenance" / "run_notebooks.py"),
+            str(good),
+            "--readme",
+            str(readme),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -199,7 +205,7 @@ def test_run_notebooks_refreshes_outputs_and_table(tmp_path: Path) -> None:
 
     before_bad, before_readme = bad.read_text(), readme.read_text()
     result = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "run_notebooks.py"), str(bad), "--readme", str(readme)],
+        [sys.executable, str(REPO / "scripts" / "maintenance" / "run_notebooks.py"), str(bad), "--readme", str(readme)],
         capture_output=True,
         text=True,
         timeout=300,

@@ -6,13 +6,12 @@ import pytest
 import torch
 
 from sadyn.attention import MultiHeadSelfAttention
-from sadyn.regularizers import (
+from sadyn.parametrize import orthogonal_values, tie_symmetric
+from sadyn.solver.regularizers import (
     concatenated_weights,
     energy_multi_regularizer,
     energy_single_regularizer,
-    orthogonal_values,
     spectral_regularizer,
-    tie_symmetric,
 )
 
 D64 = torch.float64

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("make_reproduction", ROOT / "scripts" / "make_reproduction.py")
+    spec = importlib.util.spec_from_file_location("make_reproduction", ROOT / "scripts" / "maintenance" / "make_reproduction.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -138,7 +138,7 @@ def test_make_reproduction_renders_every_claim(reduced, tmp_path):
 
 
 def test_committed_report_matches_committed_results():
-    """REPRODUCTION.md is exactly what scripts/make_reproduction.py makes from docs/reproduction/*.json."""
+    """REPRODUCTION.md is exactly what scripts/maintenance/make_reproduction.py makes from docs/reproduction/*.json."""
     if not (ROOT / "docs" / "reproduction" / "summary.json").is_file():
         pytest.skip("no committed reproduction results")
     assert (

@@ -15,7 +15,7 @@ import pytest
 from IPython.core.displayhook import DisplayHook
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "scripts" / "maintenance"))
 
 import clean_notebooks  # noqa: E402
 import run_notebooks  # noqa: E402

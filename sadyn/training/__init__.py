@@ -1,18 +1,20 @@
-"""Training and evaluating Sudoku solvers: config, loop, checkpoints, evaluation, and the CLI subcommands.
+"""Deprecated path, kept for one release: use :mod:`sadyn.solver` (the same objects)."""
 
->>> config = TrainConfig(model={"dim": 32, "heads": 4, "size": 4}, dataset="sudoku4-id", ood_dataset="sudoku4-ood",
-...                      steps=8, lr=3e-3, epochs=2)
->>> result = train(config, "runs/demo", minutes=1)
->>> rows = evaluate(load_model(result.best), steps=(8, 16, 32))
-"""
+import warnings
 
-from .checkpoint import CheckpointError as CheckpointError
-from .checkpoint import load_checkpoint as load_checkpoint
-from .checkpoint import load_model as load_model
-from .checkpoint import save_checkpoint as save_checkpoint
-from .config import TrainConfig as TrainConfig
-from .evaluate import evaluate as evaluate
-from .evaluate import format_table as format_table
-from .loop import TrainResult as TrainResult
-from .loop import train as train
-from .loop import train_command as train_command
+from ..solver import CheckpointError as CheckpointError
+from ..solver import TrainConfig as TrainConfig
+from ..solver import TrainResult as TrainResult
+from ..solver import evaluate as evaluate
+from ..solver import format_table as format_table
+from ..solver import load_checkpoint as load_checkpoint
+from ..solver import load_model as load_model
+from ..solver import save_checkpoint as save_checkpoint
+from ..solver import train as train
+from ..solver import train_command as train_command
+
+warnings.warn(
+    "sadyn.training is deprecated and will be removed; import from sadyn.solver instead.",
+    DeprecationWarning,
+    stacklevel=2,
+)

@@ -10,7 +10,7 @@
   the test (committed notebooks are never opened or changed).
 
 Without Playwright or Chromium every browser test is skipped with the reason and the install command
-(``bash scripts/install_browser.sh``); with ``SADYN_REQUIRE_BROWSER=1`` (set by CI) it fails instead.
+(``bash scripts/ci/install_browser.sh``); with ``SADYN_REQUIRE_BROWSER=1`` (set by CI) it fails instead.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 ARTIFACTS = Path(os.environ.get("SADYN_BROWSER_ARTIFACTS", Path(__file__).with_name("artifacts")))
-INSTALL_HINT = "run `bash scripts/install_browser.sh` (apt-get install chromium; pip install playwright)"
+INSTALL_HINT = "run `bash scripts/ci/install_browser.sh` (apt-get install chromium; pip install playwright)"
 
 
 def pytest_configure(config: pytest.Config) -> None:

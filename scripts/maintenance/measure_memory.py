@@ -1,4 +1,4 @@
-"""Peak memory of each tutorial's kernel, for Binder's 2 GB limit (run: python scripts/measure_memory.py).
+"""Peak memory of each tutorial's kernel, for Binder's 2 GB limit (run: python scripts/maintenance/measure_memory.py).
 
 Each notebook runs in a fresh `jupyter nbconvert --execute` process; the peak resident set size of that process
 tree (the kernel dominates) is read with getrusage(RUSAGE_CHILDREN) in a separate wrapper process per notebook,
@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "tutorials" / "README.md"
 WRAPPER = (
     "import resource, subprocess, sys;"
@@ -46,7 +46,7 @@ def main() -> int:
             "|---|---|",
             *rows,
             "",
-            "Measured by `python scripts/measure_memory.py` (peak resident set size of a fresh kernel).",
+            "Measured by `python scripts/maintenance/measure_memory.py` (peak resident set size of a fresh kernel).",
             "<!-- memory:end -->",
         ]
     )

@@ -7,9 +7,9 @@ cleaned (``clean_notebooks.py``), and its run time (kernel start to last cell) g
 
 Usage::
 
-    python scripts/run_notebooks.py                      # all of tutorials/*.ipynb, refresh outputs + table
-    python scripts/run_notebooks.py tutorials/01_*.ipynb # only these; other rows of the table are kept
-    python scripts/run_notebooks.py --check              # execute only: write nothing, exit 1 on any error
+    python scripts/maintenance/run_notebooks.py                      # all of tutorials/*.ipynb, refresh outputs + table
+    python scripts/maintenance/run_notebooks.py tutorials/01_*.ipynb # only these; other rows of the table are kept
+    python scripts/maintenance/run_notebooks.py --check              # execute only: write nothing, exit 1 on any error
 
 The kernels get ``OMP_NUM_THREADS=1`` (``--threads``), as under ``make test``: small torch ops are much
 slower with two threads on a busy 2-core machine (``numerics.md``, pitfall 8).
@@ -32,7 +32,7 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clean_notebooks import clean_notebook, default_notebooks  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 README = REPO / "tutorials" / "README.md"
 START, END = "<!-- runtimes:start -->", "<!-- runtimes:end -->"
 ROW = re.compile(r"^\| \[(?P<name>[^\]]+)\]\([^)]*\) \| (?P<seconds>[\d.]+) s \|$", re.MULTILINE)
@@ -88,7 +88,7 @@ def execute(path: Path, *, timeout: float) -> tuple[nbformat.NotebookNode, RunRe
 def machine_line(threads: int) -> str:
     """Where the times were measured, in one sentence."""
     return (
-        f"Measured by `python scripts/run_notebooks.py` (fresh kernel, first cell to last) on "
+        f"Measured by `python scripts/maintenance/run_notebooks.py` (fresh kernel, first cell to last) on "
         f"{os.cpu_count()} CPU cores, Python {platform.python_version()}, torch {metadata.version('torch')}, "
         f"OMP_NUM_THREADS={threads}."
     )

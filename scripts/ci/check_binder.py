@@ -9,7 +9,7 @@ The package is installed from ``.`` without ``-e``, as on Binder, so this also c
 
 Usage::
 
-    python scripts/check_binder.py [--venv PATH] [--keep] [NOTEBOOK ...]  # default: tutorials/*.ipynb
+    python scripts/ci/check_binder.py [--venv PATH] [--keep] [NOTEBOOK ...]  # default: tutorials/*.ipynb
 
 Exits 1 when the install or any notebook fails; prints the time of each phase.
 """
@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REQUIREMENTS = REPO / "binder" / "requirements.txt"
 CONSTRAINTS = REPO / "constraints.txt"
 BINDER_BASE = ("ipykernel", "nbclient", "nbformat")  # what Binder's image provides besides our requirements
@@ -84,7 +84,12 @@ def check(venv: Path, notebooks: list[Path] | None = None) -> dict[str, float]:
     installed_at = Path(location.stdout.strip())
     if REPO in installed_at.parents:
         raise RuntimeError(f"sadyn was imported from the checkout ({installed_at}), not from the fresh venv.")
-    run = [python, REPO / "scripts" / "run_notebooks.py", "--check", *[p.resolve() for p in notebooks or []]]
+    run = [
+        python,
+        REPO / "scripts" / "maintenance" / "run_notebooks.py",
+        "--check",
+        *[p.resolve() for p in notebooks or []],
+    ]
     times["notebooks"] = _run(run, "run the tutorials")
     return times
 

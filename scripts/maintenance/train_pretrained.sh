@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The exact commands that trained the checkpoints in sadyn/pretrained/ (see sadyn/pretrained/README.md).
-# Usage: scripts/train_pretrained.sh small     # the 4x4 models (seconds to minutes each, one core)
-#        scripts/train_pretrained.sh itrsa9    # 9x9 ItrSA + RMSNorm (time-boxed, one core; run in background)
-#        scripts/train_pretrained.sh akorn9    # 9x9 AKOrN N=4 (time-boxed, one core)
-#        scripts/train_pretrained.sh none9     # 9x9 ItrSA without normalization, 1 epoch (the paper's instability)
+# The exact commands that trained the checkpoints in sadyn/solver/pretrained/ (see sadyn/solver/pretrained/README.md).
+# Usage: scripts/maintenance/train_pretrained.sh small     # the 4x4 models (seconds to minutes each, one core)
+#        scripts/maintenance/train_pretrained.sh itrsa9    # 9x9 ItrSA + RMSNorm (time-boxed, one core; run in background)
+#        scripts/maintenance/train_pretrained.sh akorn9    # 9x9 AKOrN N=4 (time-boxed, one core)
+#        scripts/maintenance/train_pretrained.sh none9     # 9x9 ItrSA without normalization, 1 epoch (the paper's instability)
 # Every run resumes from runs/<name>/last.pt when re-run; `sadyn eval runs/<name>/best.pt` evaluates it.
-# Then: python scripts/make_pretrained.py  (copies best.pt files, evaluates, writes manifest.json + README.md).
+# Then: python scripts/maintenance/make_pretrained.py  (copies best.pt files, evaluates, writes manifest.json + README.md).
 set -euo pipefail
 export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
 

@@ -7,7 +7,7 @@ folder has no collected cell (nbval not enabled, or a notebook silently skipped)
 
 Usage::
 
-    python3 scripts/ci_summary.py REPORT.xml --exit-status N [--tutorials tutorials] [--seconds S]
+    python3 scripts/ci/ci_summary.py REPORT.xml --exit-status N [--tutorials tutorials] [--seconds S]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass

@@ -4,7 +4,7 @@
 #   - the Playwright Python package from PyPI into the given interpreter's environment.
 # Never runs `playwright install`: it downloads browser builds, which these machines cannot reach; the tests
 # drive Debian's Chromium through executable_path instead.
-# Usage: bash scripts/install_browser.sh [PYTHON]   (default: .venv/bin/python if present, else python3)
+# Usage: bash scripts/ci/install_browser.sh [PYTHON]   (default: .venv/bin/python if present, else python3)
 # Variables: PLAYWRIGHT_SPEC (pip requirement, default "playwright>=1.45"), CONSTRAINTS (a pip constraints
 # file, default constraints.txt when present).
 set -euo pipefail

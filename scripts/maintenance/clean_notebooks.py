@@ -7,8 +7,8 @@ The kernel spec is normalized to the standard ``python3`` kernel.
 
 Usage::
 
-    python scripts/clean_notebooks.py [NOTEBOOK ...]          # clean in place (default: tutorials/*.ipynb)
-    python scripts/clean_notebooks.py --check [NOTEBOOK ...]  # exit 1 and list what is not clean
+    python scripts/maintenance/clean_notebooks.py [NOTEBOOK ...]          # clean in place (default: tutorials/*.ipynb)
+    python scripts/maintenance/clean_notebooks.py --check [NOTEBOOK ...]  # exit 1 and list what is not clean
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")
 DROPPED_LANGUAGE_INFO = ("version",)

@@ -1,4 +1,4 @@
-"""Draw docs/overview.png, the picture at the top of README.md (run: python scripts/make_readme_figure.py).
+"""Draw docs/overview.png, the picture at the top of README.md (run: python scripts/maintenance/make_readme_figure.py).
 
 Left: tokens of symmetric attention cluster on the sphere while the energy falls (tutorial 01).
 Right: eigenvalues of one looped-attention step (untrained AKOrN, T = 16) with and without normalization (tutorial 04).
@@ -12,7 +12,7 @@ import sadyn as sd
 from sadyn import plots
 from sadyn.experiments import eigenvalue_cloud, random_tokens
 
-OUT = Path(__file__).resolve().parents[1] / "docs" / "overview.png"
+OUT = Path(__file__).resolve().parents[2] / "docs" / "overview.png"
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
     inset.set_xlabel("")
     inset.set_ylabel("")
     inset.tick_params(labelsize=6)
-    for ax, (label, c), color in zip(axes[1:], clouds.items(), (plots.PALETTE[0], plots.PALETTE[3])):
+    for ax, (label, c), color in zip(axes[1:], clouds.items(), (plots.PALETTE[0], plots.PALETTE[3]), strict=True):
         plots.plot_eigenvalues(c["eigenvalues"], ax, color=color)
         ax.set_title(f"{label}\nmax |lambda| = {c['max_modulus']:.2f}", fontsize=9)
     fig.tight_layout()

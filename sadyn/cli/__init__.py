@@ -1,0 +1,99 @@
+"""The ``sadyn`` command line: ``sadyn lab``, ``train``, ``eval`` and ``reproduce``.
+
+The CLI only parses arguments, calls library functions and turns their errors into messages: ``lab.py``,
+``train.py`` (train and eval) and ``reproduce.py`` hold one subcommand each; nothing in the library imports it.
+
+Each subcommand is one entry of ``SUBCOMMANDS``: a help line, a function that adds its arguments to an
+``argparse`` parser, and a function ``run(args) -> int`` that does the work and returns the exit status.
+Both functions may be given as ``"module:function"`` strings; they are imported only when that subcommand
+is used, so ``sadyn --help`` imports nothing heavy and one broken subcommand cannot break the others.
+To add a subcommand, write its two functions in its own module and add one line to ``SUBCOMMANDS``::
+
+    "reproduce": Subcommand("reproduce a paper figure", "sadyn.cli.reproduce:add_arguments", "sadyn.cli.reproduce:run"),
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ._errors import CommandError as CommandError
+
+__all__ = ["main", "build_parser", "SUBCOMMANDS", "Subcommand", "CommandError"]
+
+AddArguments = Callable[[argparse.ArgumentParser], None]
+Run = Callable[[argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One ``sadyn`` subcommand: ``help`` is shown by ``sadyn --help``; ``add_arguments(parser)`` and
+    ``run(args) -> int`` are callables or ``"module:function"`` strings resolved on first use."""
+
+    help: str
+    add_arguments: AddArguments | str
+    run: Run | str
+
+
+def _resolve(target: Callable | str) -> Callable:
+    """``"package.module:function"`` -> the function (imported now); a callable is returned as is."""
+    if callable(target):
+        return target
+    module_name, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the registry and the entry point
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "lab": Subcommand("open the tutorials in JupyterLab", "sadyn.cli.lab:add_arguments", "sadyn.cli.lab:run"),
+    "train": Subcommand("train a Sudoku solver", "sadyn.cli.train:add_train_arguments", "sadyn.cli.train:run_train"),
+    "eval": Subcommand(
+        "evaluate a Sudoku checkpoint", "sadyn.cli.train:add_eval_arguments", "sadyn.cli.train:run_eval"
+    ),
+    "reproduce": Subcommand(
+        "reproduce a paper figure and judge its claims", "sadyn.cli.reproduce:add_arguments", "sadyn.cli.reproduce:run"
+    ),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``sadyn`` parser; only ``command``'s arguments are added (and its module imported)."""
+    parser = argparse.ArgumentParser(
+        prog="sadyn",
+        description="Recurrent self-attention dynamics: tutorials and tools.",
+        epilog="Run `sadyn COMMAND --help` for the options of one command.",
+    )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"sadyn {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name, subcommand in SUBCOMMANDS.items():
+        sub = subparsers.add_parser(name, help=subcommand.help, description=subcommand.help)
+        if name == command:
+            _resolve(subcommand.add_arguments)(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default ``sys.argv[1:]``), run the chosen subcommand, return its exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
+    parser = build_parser(chosen if chosen in SUBCOMMANDS else None)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(_resolve(SUBCOMMANDS[args.command].run)(args))
+    except CommandError as error:
+        print(f"sadyn {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Checkpoint I/O: data, never code (``torch.load(weights_only=True)``), with everything needed to rebuild a run.
+
+A checkpoint is a dict of tensors and plain values:
+
+    format, format_version, sadyn_version, torch_version
+    config        TrainConfig.to_dict()           model_config   SudokuSolver.config() (complete, defaults filled)
+    data          {"train": spec dict + digest, "ood": ...}
+    command       the `sadyn train ...` line that makes it (every flag explicit)
+    model, ema    state dicts (evaluation uses ``ema``)      optimizer   Adam state
+    progress      {"epoch", "batch", "update", "elapsed_s", "noise_rng"}
+    history       one dict per epoch (loss, accuracies, time)     metrics    best validation, evaluations
+    hardware      where it was trained
+
+Loading refuses what it cannot trust, with a message that says what differs and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+import torch
+
+__all__ = [
+    "CheckpointError",
+    "save_checkpoint",
+    "load_checkpoint",
+    "load_model",
+    "data_record",
+    "FORMAT",
+    "FORMAT_VERSION",
+]
+
+FORMAT = "sadyn-sudoku-checkpoint"
+FORMAT_VERSION = 1
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used as asked (wrong file, other format, config or data mismatch)."""
+
+
+def data_record(name: str | None) -> dict[str, Any] | None:
+    """The dataset's spec as stored in checkpoints: its hashed content plus the digest."""
+    if name is None:
+        return None
+    from ..sudoku import DATASETS
+
+    spec = DATASETS[name]
+    return {**spec.to_dict(), "digest": spec.digest}
+
+
+def hardware() -> dict[str, Any]:
+    """A short description of the machine: platform, CPU count, torch threads, CUDA device if any."""
+    info = {"platform": platform.platform(), "cpus": os.cpu_count(), "torch_threads": torch.get_num_threads()}
+    if torch.cuda.is_available():
+        info["cuda"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` (the dict above, without the format fields) atomically: temp file, then rename."""
+    from .. import __version__
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    full = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "sadyn_version": __version__,
+        "torch_version": torch.__version__.split("+")[0],
+        **payload,
+    }
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(full, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def load_checkpoint(path: str | Path, *, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Read a checkpoint with ``weights_only=True`` and check its format and data specs.
+
+    Raises :class:`CheckpointError` if the file is not a sadyn checkpoint, has a newer format, or was trained
+    on a dataset whose spec (or generator version) differs from this package's dataset of the same name.
+    """
+    from ..sudoku import DATASETS
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}; pass the path of a .pt file written by `sadyn train`.")
+    try:
+        ckpt = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as error:  # noqa: BLE001 - report any unpickling failure the same way
+        raise CheckpointError(
+            f"{path} could not be read as a weights-only checkpoint ({type(error).__name__}: {error}); sadyn only "
+            f"loads data, never code: use a file written by `sadyn train`."
+        ) from None
+    if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not a sadyn Sudoku checkpoint (no format={FORMAT!r} field).")
+    if ckpt.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path} has checkpoint format {ckpt.get('format_version')}, this sadyn reads format {FORMAT_VERSION}; "
+            f"use the sadyn version that wrote it ({ckpt.get('sadyn_version')}) or retrain with `{ckpt.get('command')}`."
+        )
+    for role, record in (ckpt.get("data") or {}).items():
+        if record is None:
+            continue
+        spec = DATASETS.get(record.get("name"))
+        if spec is None or spec.digest != record.get("digest"):
+            now = None if spec is None else spec.to_dict()
+            raise CheckpointError(
+                f"{path} was trained/evaluated with {role} dataset {record.get('name')!r} = {record}, but this sadyn "
+                f"defines it as {now}: the numbers would not be comparable. Retrain with `{ckpt.get('command')}`."
+            )
+    return ckpt
+
+
+def load_model(
+    path_or_checkpoint: str | Path | dict[str, Any], *, ema: bool = True, device: str | torch.device = "cpu"
+):
+    """The trained :class:`~sadyn.solver.SudokuSolver` of a checkpoint (EMA weights by default), in eval mode."""
+    from .model import SudokuSolver
+
+    ckpt = path_or_checkpoint if isinstance(path_or_checkpoint, dict) else load_checkpoint(path_or_checkpoint)
+    model = SudokuSolver.from_config(ckpt["model_config"])
+    state = ckpt["ema"] if ema and ckpt.get("ema") is not None else ckpt["model"]
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as error:
+        raise CheckpointError(
+            f"the weights do not fit the model built from the checkpoint's own config ({error}); the file is damaged "
+            f"or was written by an incompatible sadyn ({ckpt.get('sadyn_version')})."
+        ) from None
+    return model.to(device).eval()
