@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("make_reproduction", ROOT / "scripts" / "maintenance" / "make_reproduction.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_reproduction", ROOT / "scripts" / "maintenance" / "make_reproduction.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -221,3 +221,47 @@ def test_toy_config_learns_visibly_in_seconds(tmp_path):
     # the live-notebook configuration: after 6 epochs (about 10 s on one idle core) most blank cells are right
     result = train(TrainConfig.toy(epochs=6), tmp_path, show_progress=False)
     assert result.history[0]["val_cell"] < 0.4 < 0.6 < result.history[-1]["val_cell"]
+
+
+def test_augmented_cosine_run_resumes_exactly_and_changes_the_data(tmp_path):
+    cfg = _config(augment=True, schedule="cosine", lr_min=1e-4)
+    full = train(cfg, tmp_path / "full", show_progress=False)
+    train(cfg, tmp_path / "cut", show_progress=False, max_batches=2)
+    train(cfg, tmp_path / "cut", show_progress=False)
+    a, b = load_checkpoint(tmp_path / "full" / "last.pt"), load_checkpoint(tmp_path / "cut" / "last.pt")
+    assert _same_state(a["model"], b["model"]) and _same_state(a["ema"], b["ema"])
+    plain = load_checkpoint(tmp_path / "full" / "last.pt")
+    assert full.history[-1]["lr"] < cfg.lr  # decayed
+    train(_config(schedule="cosine", lr_min=1e-4), tmp_path / "plain", show_progress=False)
+    c = load_checkpoint(tmp_path / "plain" / "last.pt")
+    assert not torch.equal(plain["model"]["digit_embedding.weight"], c["model"]["digit_embedding.weight"])
+    assert "--augment" in a["command"] and "--schedule cosine" in a["command"]
+
+
+def test_cosine_schedule_warms_up_then_decays_to_lr_min():
+    from sadyn.solver.recipe import learning_rate as _learning_rate
+
+    cfg = _config(schedule="cosine", lr_min=1e-4, warmup_steps=10)
+    lrs = [_learning_rate(cfg, u, 110) for u in range(111)]
+    assert lrs[0] == pytest.approx(cfg.lr / 10) and lrs[9] == pytest.approx(cfg.lr)
+    assert lrs[10] == pytest.approx(cfg.lr) and lrs[60] == pytest.approx((cfg.lr + 1e-4) / 2)
+    assert lrs[110] == pytest.approx(1e-4) and all(a >= b for a, b in zip(lrs[10:], lrs[11:], strict=False))
+    with pytest.raises(ValueError, match="`lr_min` must be <= `lr`"):
+        _config(schedule="cosine", lr_min=1.0)
+    with pytest.raises(ValueError, match="`schedule` must be one of"):
+        _config(schedule="step")
+
+
+def test_init_from_starts_at_the_checkpoint_weights_and_refuses_other_models(straight, tmp_path):
+    cfg = _config(init_from=str(straight / "best.pt"), epochs=1)
+    train(cfg, tmp_path / "ft", show_progress=False, max_batches=1)
+    ckpt = load_checkpoint(tmp_path / "ft" / "last.pt")
+    assert ckpt["init_from"]["path"] == str(straight / "best.pt") and len(ckpt["init_from"]["sha256"]) == 64
+    with pytest.raises(CheckpointError, match="holds a model with other settings \\(dim"):
+        train(
+            _config(model={"dim": 16, "heads": 2, "size": 4}, init_from=str(straight / "best.pt")),
+            tmp_path / "x",
+            show_progress=False,
+        )
+    with pytest.raises(CheckpointError, match="not a file"):
+        train(_config(init_from=str(tmp_path / "missing.pt")), tmp_path / "y", show_progress=False)

@@ -27,6 +27,8 @@ Norm = Literal["default", "rms", "sphere", "layer"]
 Loss = Literal["all", "blanks"]
 POSITIONS: tuple[str, ...] = ("units", "cells", "none")
 LOSSES: tuple[str, ...] = ("all", "blanks")
+Schedule = Literal["constant", "cosine"]
+SCHEDULES: tuple[str, ...] = ("constant", "cosine")
 # keys that may change when a run is resumed: they decide when to stop, not what each step does
 RESUMABLE_KEYS = ("epochs",)
 
@@ -205,12 +207,17 @@ class TrainConfig:
         dataset, ood_dataset: names in ``sadyn.sudoku.DATASETS``; train on ``dataset``'s "train" split (its last
             ``val_size`` puzzles held out for model selection), evaluate on the "test" splits.
         steps: T, loops during training. epochs, batch_size: the usual.
-        lr: Adam learning rate, linearly warmed up over ``warmup_steps`` updates, then constant.
+        lr: Adam learning rate, linearly warmed up over ``warmup_steps`` updates, then ``schedule``: "constant"
+            or "cosine" (half a cosine down to ``lr_min`` at the last update of ``epochs``; :mod:`sadyn.solver.recipe`).
         grad_clip: max global gradient norm. ema: decay of the weight average used for evaluation (0 = off).
         seed: seeds weights, shuffling and the initial-state noise (every epoch re-derives its generators).
         regularizer: None or a name in :data:`sadyn.solver.regularizers.REGULARIZERS`, weighted by ``reg_weight``.
         loss_on: cross-entropy over "all" cells (AKOrN, the paper) or only "blanks".
         train_size: use only the first ``train_size`` training puzzles (None = all).
+        augment: a random Sudoku symmetry per training puzzle and epoch (digit relabelling, row/column permutations
+            within bands/stacks, band/stack permutations, transposition: :func:`sadyn.sudoku.augment_tokens`).
+        init_from: a checkpoint whose EMA weights initialize the model (same model settings); its path and sha256
+            are recorded in the run's checkpoints (``init_from``).
     """
 
     model: dict = field(default_factory=dict, metadata={"help": "the SudokuSolver arguments"})
@@ -229,6 +236,10 @@ class TrainConfig:
     loss_on: Loss = _f("all", "cross-entropy over all cells or only the blanks", LOSSES)
     train_size: int | None = _f(None, "use only the first N training puzzles (none: all)")
     val_size: int = _f(500, "puzzles held out for validation")
+    schedule: Schedule = _f("constant", "learning rate after the warm-up", SCHEDULES)
+    lr_min: float = _f(0.0, "final learning rate of the cosine schedule")
+    augment: bool = _f(False, "apply a random Sudoku symmetry to every training puzzle")
+    init_from: str | None = _f(None, "checkpoint whose (EMA) weights start the run (fine-tuning)")
 
     def __post_init__(self) -> None:
         from ..sudoku import DATASETS
@@ -255,6 +266,15 @@ class TrainConfig:
         if not 0 <= real(self.ema, "ema") < 1:
             raise ValueError(f"`ema` must be in [0, 1) (0 turns the average off), got {self.ema}.")
         real(self.reg_weight, "reg_weight", positive=True, allow_zero=True)
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"`schedule` must be one of {SCHEDULES}, got schedule={self.schedule!r}.")
+        real(self.lr_min, "lr_min", positive=True, allow_zero=True)
+        if self.lr_min > self.lr:
+            raise ValueError(f"`lr_min` must be <= `lr`, got lr_min={self.lr_min}, lr={self.lr}.")
+        if not isinstance(self.augment, bool):
+            raise TypeError(f"`augment` must be True or False, got augment={self.augment!r}.")
+        if self.init_from is not None and not isinstance(self.init_from, str):
+            raise TypeError(f"`init_from` must be a checkpoint path (str) or None, got {self.init_from!r}.")
         if self.loss_on not in LOSSES:
             raise ValueError(f"`loss_on` must be one of {LOSSES}, got loss_on={self.loss_on!r}.")
         if self.regularizer is not None:

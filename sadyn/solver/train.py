@@ -27,6 +27,7 @@ from .checkpoint import CheckpointError, data_record, hardware, load_checkpoint,
 from .config import RESUMABLE_KEYS, TrainConfig, optional_count
 from .model import SudokuSolver
 from .progress import EpochStats, Progress
+from .recipe import augment_batch, init_from_checkpoint, learning_rate
 from .regularizers import REGULARIZERS
 
 __all__ = ["train", "TrainResult", "train_command", "Progress", "EpochStats"]
@@ -135,6 +136,8 @@ class _Run:
     best_val: dict[str, Any]
     last_path: Path
     best_path: Path
+    init_from: dict[str, Any] | None = None  # path and sha256 of the checkpoint that initialized the weights
+    total_updates: int = 0  # epochs x batches: the span of the learning-rate schedule
 
     def payload(self) -> dict[str, Any]:
         c = self.config
@@ -147,6 +150,7 @@ class _Run:
             "ema": self.ema.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "progress": self.progress.to_dict(),
+            "init_from": self.init_from,
             "history": self.history,
             "hardware": hardware(),
             "metrics": {"best_val": self.best_val},
@@ -172,6 +176,8 @@ def _start(config: TrainConfig, out_dir: Path, device: torch.device, resume: boo
         out_dir / "best.pt",
     )
     if not run.last_path.exists():
+        if config.init_from is not None:
+            run.init_from = init_from_checkpoint(config, run.model, run.ema)
         return run
     if not resume:
         raise CheckpointError(
@@ -190,6 +196,7 @@ def _start(config: TrainConfig, out_dir: Path, device: torch.device, resume: boo
     run.progress = Progress.from_dict(ckpt["progress"])
     run.history = list(ckpt["history"])
     run.best_val = dict((ckpt.get("metrics") or {}).get("best_val") or {})
+    run.init_from = ckpt.get("init_from")
     return run
 
 
@@ -223,7 +230,7 @@ def _update(run: _Run, digits: Tensor, targets: Tensor, noise: torch.Generator) 
     """One optimizer step (skipped when the loss or the gradient is not finite): (loss, cell accuracy, finite)."""
     config, p = run.config, run.progress
     for group in run.optimizer.param_groups:
-        group["lr"] = config.lr * min(1.0, (p.update + 1) / max(config.warmup_steps, 1))
+        group["lr"] = learning_rate(config, p.update, run.total_updates)
     with parametrize.cached():
         loss, cell = _loss(run.model, config, digits, targets, noise)
     run.optimizer.zero_grad(set_to_none=True)
@@ -267,7 +274,10 @@ def _train_epoch(
     stopped = None
     for b in bar:
         idx = perm[b * config.batch_size : (b + 1) * config.batch_size]
-        loss, cell, finite = _update(run, data.train_digits[idx].to(device), data.train_targets[idx].to(device), noise)
+        digits, targets = data.train_digits[idx], data.train_targets[idx]
+        if config.augment:
+            digits, targets = augment_batch(config, digits, targets, p.epoch, b)
+        loss, cell, finite = _update(run, digits.to(device), targets.to(device), noise)
         p.stats.add(loss, cell, finite)
         p.batch, p.update, p.noise_rng, p.elapsed_s = b + 1, p.update + 1, noise.get_state(), clock.elapsed()
         clock.done_batches += 1
@@ -295,7 +305,7 @@ def _end_epoch(run: _Run, data: _Data, clock: _Clock, log: TextIO, device: torch
         "update": p.update,
         "elapsed_s": round(p.elapsed_s, 1),
         **p.stats.row(),
-        "lr": config.lr,
+        "lr": learning_rate(config, max(p.update - 1, 0), run.total_updates),
         "regularizer": config.regularizer if config.reg_weight > 0 else None,
         **val,
     }
@@ -361,6 +371,7 @@ def train(
         raise ValueError("`device` is 'cuda' but no CUDA device is available; use device='cpu'.")
     run = _start(config, out_dir, device, resume, command or train_command(config, out_dir))
     data = _load_data(config)
+    run.total_updates = config.epochs * math.ceil(len(data.train_digits) / config.batch_size)
     clock = _Clock(minutes, max_batches, save_every_minutes, elapsed0=run.progress.elapsed_s)
     out_dir.mkdir(parents=True, exist_ok=True)
     stopped = "done"

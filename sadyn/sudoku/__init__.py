@@ -11,6 +11,8 @@ Boards are ``(size, size)`` integer arrays (0 = blank), batches ``(n, size, size
 default ``givens`` (16 and 25 work with an explicit range, slowly).
 """
 
+from ._augment import augment_tokens as augment_tokens
+from ._augment import random_symmetry as random_symmetry
 from ._datasets import DATASETS as DATASETS
 from ._datasets import DatasetSpec as DatasetSpec
 from ._datasets import SudokuDataset as SudokuDataset
