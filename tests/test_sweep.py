@@ -71,7 +71,7 @@ def test_spec_expands_to_the_cross_product_with_dotted_keys_and_named_variants(t
         ("[grid]\nx = [1]\n", "needs a \\[base\\] table"),
         (SPEC + "\n[other]\na = 1\n", "unknown tables \\['other'\\]"),
         (SPEC.replace("[1, 2]", "[]"), "must be a non-empty list"),
-        (SPEC.replace('"model.heads" = [1, 2]', "steps = [0]"), "sweep run 'steps=0': `steps` must be a positive"),
+        (SPEC.replace('"model.heads" = [1, 2]', "steps = [0]"), "sweep run 'steps=0': `steps` must be an integer >= 1"),
         (
             SPEC.replace("eval_limit = 20", "eval_limit = 20\nworkers = 3"),
             "unknown keys \\['workers'\\] in the spec's \\[sweep\\]",
@@ -168,3 +168,36 @@ def test_out_must_be_a_folder_and_jobs_positive(tmp_path):
     with pytest.raises(ValueError, match="`jobs` must be a positive integer"):
         run_sweep(_spec(tmp_path), tmp_path / "o", jobs=0, log=lambda *_: None)
     assert collect_results([], tmp_path).read_text().startswith("name")
+
+
+def test_the_shipped_spec_rebuilds_every_shipped_checkpoint_command():
+    import shlex
+    from importlib.resources import files
+
+    manifest = json.loads(files("sadyn.solver.pretrained").joinpath("manifest.json").read_text())["models"]
+    runs = {r.name: r for r in expand(load_spec(Path(str(files("sadyn.solver.pretrained").joinpath("shipped.toml")))))}
+    assert set(runs) == set(manifest)
+    for name, entry in manifest.items():
+        assert runs[name].config == sd.TrainConfig.from_argv(shlex.split(entry["command"])), name
+    assert runs["itrsa9-rms"].options == {"minutes": 130} and runs["itrsa4-rms"].options == {}
+
+
+def test_paper_preset_is_table_s1():
+    c = sd.TrainConfig.paper()
+    assert (c.model["dim"], c.model["heads"], c.steps, c.batch_size, c.epochs, c.lr) == (512, 8, 16, 100, 100, 5e-4)
+    a = sd.TrainConfig.paper("akorn", epochs=3)
+    assert a.model["dynamics"] == "akorn" and a.model["oscillator_dim"] == 4 and a.lr == 1e-3 and a.epochs == 3
+
+
+def test_cli_sweep_dry_run_lists_runs_and_refuses_a_file_as_out(tmp_path, capsys):
+    from sadyn.cli import main
+
+    spec = _spec(tmp_path)
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "s"), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "heads=1: new" in out and "heads=2: new" in out and not (tmp_path / "s").exists()
+    (tmp_path / "f").write_text("x")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "f")]) == 2
+    assert "sadyn sweep: error: --out" in capsys.readouterr().err
+    assert main(["sweep", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "s")]) == 2
+    assert "cannot be read" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""The ``sadyn`` command line: ``sadyn lab``, ``train``, ``eval`` and ``reproduce``.
+"""The ``sadyn`` command line: ``sadyn lab``, ``train``, ``eval``, ``reproduce`` and ``sweep``.
 
 The CLI only parses arguments, calls library functions and turns their errors into messages: ``lab.py``,
 ``train.py`` (train and eval) and ``reproduce.py`` hold one subcommand each; nothing in the library imports it.
@@ -57,6 +57,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     ),
     "reproduce": Subcommand(
         "reproduce a paper figure and judge its claims", "sadyn.cli.reproduce:add_arguments", "sadyn.cli.reproduce:run"
+    ),
+    "sweep": Subcommand(
+        "run a grid of training runs from a TOML spec", "sadyn.cli.sweep:add_arguments", "sadyn.cli.sweep:run"
     ),
 }
 

@@ -20,7 +20,7 @@ tables (named variants, each crossed with the grid; ``"sweep.minutes"`` and the 
     seed = [0, 1]
 
 Every run is an ordinary ``sadyn train`` folder under the sweep's folder, named from its variant and grid values
-(``heads=2,seed=1``), plus a ``result.json`` once it has finished or failed. :func:`run_sweep` skips finished runs,
+(``heads=2,seed=1``); the string ``"none"`` stands for None (TOML has no null), plus a ``result.json`` once it has finished or failed. :func:`run_sweep` skips finished runs,
 resumes interrupted ones from their ``last.pt`` and records failures without stopping the others; ``results.csv``
 is rewritten from the run folders at every call (one row per run). Local runs go through
 :class:`concurrent.futures.ProcessPoolExecutor` (one torch thread per process by default), Slurm runs through
@@ -93,9 +93,17 @@ def _table(data: Mapping[str, Any], key: str, defaults: Mapping[str, Any]) -> di
     return {**defaults, **given}
 
 
+def _none_values(table: Any) -> Any:
+    """A copy of a (nested) table with the string "none" read as None."""
+    if isinstance(table, Mapping):
+        return {k: _none_values(v) for k, v in table.items()}
+    return None if isinstance(table, str) and table.lower() == "none" else table
+
+
 def load_spec(spec: str | Path | Mapping[str, Any]) -> SweepSpec:
     """Read a sweep spec from a TOML file (or an already-parsed mapping) and check its structure."""
     data = _toml(Path(spec)) if isinstance(spec, (str, Path)) else dict(spec)
+    data["base"] = _none_values(data.get("base"))
     unknown = sorted(set(data) - {"base", "grid", "run", "sweep", "slurm"})
     if unknown:
         raise ValueError(f"unknown tables {unknown} in the sweep spec; use [base], [grid], [[run]], [sweep], [slurm].")
@@ -115,7 +123,9 @@ def load_spec(spec: str | Path | Mapping[str, Any]) -> SweepSpec:
 
 
 def _set(config: dict[str, Any], key: str, value: Any) -> None:
-    """``config[key] = value`` where ``key`` may be dotted (``model.heads``)."""
+    """``config[key] = value`` where ``key`` may be dotted (``model.heads``); the string "none" stands for None
+    (TOML has no null; the same spelling as the ``sadyn train`` flags)."""
+    value = None if isinstance(value, str) and value.lower() == "none" else value
     *path, last = key.split(".")
     node = config
     for part in path:

@@ -1,0 +1,40 @@
+"""``sadyn sweep SPEC --out DIR``: many training runs from one TOML spec (the work is in :mod:`sadyn.solver.sweep`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._errors import CommandError
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``sadyn sweep`` flags."""
+    parser.add_argument("spec", type=Path, help="a TOML sweep spec ([base], [grid], [[run]], [sweep], [slurm])")
+    parser.add_argument("--out", type=Path, required=True, help="sweep folder: one run folder each + results.csv")
+    parser.add_argument(
+        "--executor", choices=("local", "slurm"), default="local", help="local processes or Slurm via submitit"
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="parallel runs (local processes / array tasks at once)")
+    parser.add_argument("--dry-run", action="store_true", help="list the runs and what would happen; run nothing")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the spec and the output folder first, then run or submit; errors become ``sadyn sweep: error: ...``."""
+    from ..solver.sweep import run_sweep
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--out {str(out)!r} is a file; pass a folder for the sweep.")
+    try:
+        report = run_sweep(args.spec, out, executor=args.executor, jobs=args.jobs, dry_run=args.dry_run)
+    except (ValueError, TypeError, RuntimeError) as error:
+        raise CommandError(str(error)) from None
+    if report["results"] is not None:
+        print(
+            f"{report['runs']} runs: {report['skipped']} already done, {report['submitted']} run or submitted; "
+            f"results in {report['results']}"
+        )
+    return 0
