@@ -22,7 +22,7 @@ CONSTRAINT_FLAG := $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 TORCH_INDEX_FLAG := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test test-fast test-browser notebooks binder-check clean-venv docs test-oldest
+.PHONY: help setup lab test test-fast test-browser notebooks binder-check clean-venv docs test-oldest lint
 
 help:
 	@echo "make lab         set up $(VENV) (first time only) and open the tutorials in JupyterLab"
@@ -33,6 +33,7 @@ help:
 	@echo "make binder-check  build a fresh venv from binder/requirements.txt and run the tutorials in it"
 	@echo "make docs        build the documentation site into docs/_build/html (warnings are errors)"
 	@echo "make test-oldest build a venv with the oldest supported dependencies and run the fast unit tests"
+	@echo "make lint        ruff check and ruff format --check"
 	@echo "make clean-venv  delete $(VENV)"
 
 setup: $(STAMP)
@@ -74,6 +75,9 @@ docs: $(STAMP)
 
 test-oldest:
 	bash scripts/ci/test_oldest.sh
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check . && $(BIN)/python -m ruff format --check .
 
 clean-venv:
 	rm -rf $(VENV)

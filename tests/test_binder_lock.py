@@ -3,6 +3,7 @@ pyproject.toml; (slow) it is what pip resolves today."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,32 @@ def test_lock_is_what_pip_resolves_from_constraints() -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+README = (REPO / "tutorials" / "README.md").read_text()
+MEMORY = {
+    m["name"]: int(m["mib"])
+    for m in re.finditer(
+        r"^\| (?P<name>\d\d_\w+\.ipynb) \| (?P<mib>\d+) MiB \|$", README.split("<!-- memory:start -->")[1], re.M
+    )
+}
+BUDGET_MB = 700  # per kernel, so that one kernel plus JupyterLab fits in Binder's guaranteed 1 GB
+
+
+def test_memory_note_states_binders_guarantee_and_shutting_kernels_down() -> None:
+    assert "Binder guarantees 1 GB" in README and not re.search(r"(?<![\d.])2 GB", README)
+    assert "shut the previous kernel down" in README
+    assert sorted(MEMORY) == sorted(p.name for p in (REPO / "tutorials").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="711 MiB measured; being reduced below 700 MB"))
+        if n.startswith("07_")
+        else n
+        for n in sorted(MEMORY)
+    ],
+)
+def test_each_kernel_fits_the_binder_budget(name: str) -> None:
+    assert MEMORY[name] * 1.048576 < BUDGET_MB, f"{name}: {MEMORY[name]} MiB peak, over {BUDGET_MB} MB"

@@ -94,6 +94,35 @@ def binder_url(repo_url: str, notebook: str, branch: str = "main") -> str:
     return f"https://mybinder.org/v2/gh/{owner}/{name}/{branch}?labpath={quote(notebook, safe='')}"
 
 
+README_BLOCK = re.compile(r"<!-- binder:start -->\n.*?<!-- binder:end -->", re.S)
+
+
+def conf_setting(name: str, conf: Path = DOCS / "conf.py") -> str:
+    """A string setting of docs/conf.py, read without running it."""
+    for node in ast.parse(conf.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise KeyError(f"docs/conf.py sets no {name}")
+
+
+def readme_binder_block(repo_url: str, branch: str = "main") -> str:
+    """README's Binder lines (between the markers): a badge opening the first tutorial, or nothing."""
+    first = sorted((REPO / "tutorials").glob("*.ipynb"))[0].name
+    url = binder_url(repo_url, f"tutorials/{first}", branch)
+    line = f"Or run the tutorials in your browser: [![Launch on Binder](https://mybinder.org/badge_logo.svg)]({url})\n"
+    return f"<!-- binder:start -->\n{line if url else ''}<!-- binder:end -->"
+
+
+def write_readme_binder() -> bool:
+    """Bring README's Binder block in line with docs/conf.py's ``sadyn_repo_url``; True when it changed."""
+    readme = REPO / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    block = readme_binder_block(conf_setting("sadyn_repo_url"), conf_setting("sadyn_branch"))
+    new = README_BLOCK.sub(lambda _: block, text)
+    readme.write_text(new, encoding="utf-8")
+    return new != text
+
+
 def stage_notebook(src: Path, dest: Path, repo_url: str, branch: str) -> None:
     """Copy a tutorial with its committed outputs; rewrite the links of its Markdown cells; add the badge."""
     nb = json.loads(src.read_text(encoding="utf-8"))
@@ -270,3 +299,7 @@ def setup(app) -> dict:
     app.connect("builder-inited", stage)
     app.connect("source-read", rewrite_docs_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":  # python docs/_ext/sadyn_docs.py: write README's Binder block from docs/conf.py
+    print("README.md Binder block", "updated" if write_readme_binder() else "already up to date")
