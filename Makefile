@@ -71,7 +71,7 @@ binder-check: $(STAMP)
 docs: $(STAMP)
 	@$(BIN)/python -c 'import myst_nb, furo' 2>/dev/null || $(PIP) install $(CONSTRAINT_FLAG) -e ".[docs]"
 	rm -rf docs/_build
-	$(BIN)/python -m sphinx -W --keep-going -n -b html docs docs/_build/html
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 test-oldest:
 	bash scripts/ci/test_oldest.sh

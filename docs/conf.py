@@ -45,7 +45,7 @@ nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json
 
 # autodoc: the flat API (docs/_ext/sadyn_docs.py writes one page per name); docstrings are reST with :math:.
 autodoc_member_order = "bysource"
-autodoc_typehints = "description"
+autodoc_typehints = "signature"  # the docstrings describe the arguments; hints stay in the signature
 autodoc_default_options = {"undoc-members": False}
 autosummary_generate = False
 napoleon_google_docstring = True
