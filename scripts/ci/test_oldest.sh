@@ -16,7 +16,11 @@ trap 'rm -rf "$work"' EXIT
 
 # pins: runtime lower bounds (name==X), then constraints.txt's pins of everything else (the dev tools)
 "$PYTHON" - "$work/oldest.txt" <<'PY'
-import re, sys, tomllib
+import re, sys
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
 from pathlib import Path
 deps = tomllib.loads(Path("pyproject.toml").read_text())["project"]["dependencies"]
 pins = {}
