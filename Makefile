@@ -12,6 +12,9 @@ TORCH_INDEX ?=
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
+# nbval runs every tutorial notebook as a test; plain `pytest` (no flags) runs only the unit tests.
+NOTEBOOK_FLAGS := --nbval --nbval-current-env
+
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sadyn-installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check
@@ -19,7 +22,7 @@ CONSTRAINT_FLAG := $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 TORCH_INDEX_FLAG := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test test-fast test-browser notebooks binder-check clean-venv
+.PHONY: help setup lab test test-fast test-browser notebooks binder-check clean-venv docs test-oldest lint
 
 help:
 	@echo "make lab         set up $(VENV) (first time only) and open the tutorials in JupyterLab"
@@ -28,6 +31,9 @@ help:
 	@echo "make test-browser  install Chromium + Playwright (once) and run the tutorials in a real browser"
 	@echo "make notebooks   re-run every tutorial, refresh its outputs and the run times in tutorials/README.md"
 	@echo "make binder-check  build a fresh venv from binder/requirements.txt and run the tutorials in it"
+	@echo "make docs        build the documentation site into docs/_build/html (warnings are errors)"
+	@echo "make test-oldest build a venv with the oldest supported dependencies and run the fast unit tests"
+	@echo "make lint        ruff check and ruff format --check"
 	@echo "make clean-venv  delete $(VENV)"
 
 setup: $(STAMP)
@@ -46,20 +52,32 @@ lab: $(STAMP)
 	$(BIN)/sadyn lab $(LAB_ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(NOTEBOOK_FLAGS) $(PYTEST_ARGS)
 
 test-browser: $(STAMP)
 	bash scripts/ci/install_browser.sh $(BIN)/python
 	SADYN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser -rA $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(NOTEBOOK_FLAGS) -m "not slow" $(PYTEST_ARGS)
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/maintenance/run_notebooks.py
 
 binder-check: $(STAMP)
 	$(BIN)/python scripts/ci/check_binder.py
+
+# The docs need the `docs` extra (sphinx, myst-nb, furo); installed into $(VENV) on first use.
+docs: $(STAMP)
+	@$(BIN)/python -c 'import myst_nb, furo' 2>/dev/null || $(PIP) install $(CONSTRAINT_FLAG) -e ".[docs]"
+	rm -rf docs/_build
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+test-oldest:
+	bash scripts/ci/test_oldest.sh
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check . && $(BIN)/python -m ruff format --check .
 
 clean-venv:
 	rm -rf $(VENV)

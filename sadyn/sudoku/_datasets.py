@@ -4,12 +4,15 @@ SATNet's 9x9 set (31-42 givens, 9,000 train / 1,000 test) and RRN's hard set are
 offline equivalents with :func:`generate`. A dataset is fully described by a :class:`DatasetSpec`; the file
 name carries a hash of that spec (and of the generator version), so a changed spec never reads a stale file.
 
-Cache location: ``$SADYN_CACHE`` if set, else ``$XDG_CACHE_HOME/sadyn``, else ``~/.cache/sadyn``; files live
-in its ``sudoku/`` folder and may be deleted at any time (they are rebuilt on the next load).
+Cache location: ``$SADYN_CACHE`` if set, else the platform's user cache folder for ``sadyn`` (platformdirs:
+``$XDG_CACHE_HOME/sadyn`` or ``~/.cache/sadyn`` on Linux, ``~/Library/Caches/sadyn`` on macOS,
+``%LOCALAPPDATA%\\sadyn\\Cache`` on Windows); files live in its ``sudoku/`` folder and may be deleted at any time
+(they are rebuilt on the next load).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -21,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
+import platformdirs
 
 from ._generate import GENERATOR_VERSION, check_givens, generate_range
 from ._grid import board_tokens, check_size
@@ -176,12 +180,10 @@ class SudokuDataset:
 
 
 def cache_dir() -> Path:
-    """Where sadyn caches data: ``$SADYN_CACHE``, else ``$XDG_CACHE_HOME/sadyn``, else ``~/.cache/sadyn``."""
+    """Where sadyn caches data: ``$SADYN_CACHE``, else the platform's user cache folder (platformdirs)."""
     if os.environ.get("SADYN_CACHE"):
         return Path(os.environ["SADYN_CACHE"]).expanduser()
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "sadyn"
-    return Path.home() / ".cache" / "sadyn"
+    return Path(platformdirs.user_cache_dir("sadyn", appauthor=False))
 
 
 def _spec(name: object) -> DatasetSpec:
@@ -229,7 +231,7 @@ def _build(spec: DatasetSpec, workers: int | None, show_progress: bool) -> dict[
             workers=workers,
             show_progress=show_progress,
         )
-        for a, b in zip(p, s):
+        for a, b in zip(p, s, strict=True):
             key = a.tobytes()
             if key not in seen:
                 seen.add(key)
@@ -297,10 +299,8 @@ def _write(path: Path, spec: DatasetSpec, data: dict[str, np.ndarray]) -> Path |
             f"Set SADYN_CACHE to a writable folder.",
             stacklevel=3,
         )
-        try:
+        with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
         return None
     return path
 

@@ -165,12 +165,28 @@ def _check_count(value: object, name: str, minimum: int) -> int:
     return int(value)
 
 
-def available_cpus() -> int:
-    """CPUs this process may run on (the affinity mask where the OS has one)."""
+def _cgroup_cpu_limit(path: str = "/sys/fs/cgroup/cpu.max") -> int | None:
+    """CPUs allowed by a cgroup v2 quota (``"<quota> <period>"``, e.g. ``"100000 100000"`` on Binder: 1 CPU),
+    rounded up; None without a quota (``"max ..."``) or without the file (not Linux, cgroup v1)."""
     try:
-        return len(os.sched_getaffinity(0))
+        with open(path, encoding="ascii") as f:
+            quota, period = f.read().split()[:2]
+        if quota == "max":
+            return None
+        return max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
+
+
+def available_cpus() -> int:
+    """CPUs this process may really use: the affinity mask (where the OS has one), capped by the cgroup CPU
+    quota (containers such as Binder's grant one or two CPUs of a many-core host)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    quota = _cgroup_cpu_limit()
+    return max(1, min(cpus, quota) if quota is not None else cpus)
 
 
 def check_workers(workers: object, n: int, size: int) -> int:
