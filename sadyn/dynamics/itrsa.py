@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .._validate import check_bool
 from ..attention import MultiHeadSelfAttention
 from ..norms import Normalization
 from ._base import AttentionLoop, scalar_parameter
@@ -55,6 +56,7 @@ class ItrSA(AttentionLoop):
         device: torch.device | str | None = None,
     ) -> None:
         super().__init__()
+        learn_eta = check_bool(learn_eta, "learn_eta")
         self.attention = MultiHeadSelfAttention(
             dim, heads, bias=bias, beta=beta, scale=scale, generator=generator, dtype=dtype, device=device
         )
