@@ -129,14 +129,23 @@ def flat_map(
         (grad,) = torch.autograd.grad(y, xg, torch.ones_like(y), allow_unused=True)
     if grad is None:
         raise TypeError(_NOT_DIFFERENTIABLE.format(name=name))
-    if not bool(torch.isfinite(grad).all()):
-        raise ValueError(
-            f"the Jacobian of `{name}` at `{xname}` has NaN or inf entries (its first product J^T 1 is not finite): "
-            f"the map is not differentiable there (e.g. sqrt, abs or a norm at 0, a distance ||x_i - x_j|| between "
-            f"equal tokens). Analyse it at another state or write the map so that it is smooth there."
-        )
     B = x.shape[0] if batch else 1
-    return FlatMap(f=f, shape=tuple(x.shape), batch=batch, B=B, n=x.numel() // B), x.reshape(B, -1)
+    F, X = FlatMap(f=f, shape=tuple(x.shape), batch=batch, B=B, n=x.numel() // B), x.reshape(B, -1)
+    try:  # forward mode too: torch's reverse rules mask some singular points (a norm at 0) that forward mode does not
+        with torch.enable_grad():
+            jv = _jvp(F, (X,), (torch.ones_like(X),))[1]
+    except (NotImplementedError, RuntimeError):  # no forward-mode AD: the engines report it when they need it
+        jv = None
+    if not bool(torch.isfinite(grad).all()) or (jv is not None and not bool(torch.isfinite(jv).all())):
+        raise ValueError(_NAN_JACOBIAN.format(name=name, xname=xname))
+    return F, X
+
+
+_NAN_JACOBIAN = (
+    "the Jacobian of `{name}` at `{xname}` has NaN or inf entries (its first products J^T 1 and J 1 are not "
+    "finite): the map is not differentiable there (e.g. sqrt, abs or a norm at 0, a distance ||x_i - x_j|| "
+    "between equal tokens). Analyse it at another state or write the map so that it is smooth there."
+)
 
 
 @contextlib.contextmanager

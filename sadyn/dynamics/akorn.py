@@ -127,5 +127,5 @@ class AKOrN(AttentionLoop):
         return self.norm(self.pre_norm(X, C))
 
     def extra_repr(self) -> str:
-        w = float(self.omega) if self.omega.ndim == 0 else "per pair"
-        return f"oscillator_dim={self.oscillator_dim}, eta={float(self.eta):.4g}, omega={w}, project={self.project}"
+        w = float(self.omega.detach()) if self.omega.ndim == 0 else "per pair"
+        return f"oscillator_dim={self.oscillator_dim}, eta={float(self.eta.detach()):.4g}, omega={w}, project={self.project}"

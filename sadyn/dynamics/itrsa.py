@@ -78,4 +78,4 @@ class ItrSA(AttentionLoop):
         return self.norm(self.pre_norm(X, C))
 
     def extra_repr(self) -> str:
-        return f"eta={float(self.eta):.4g}"
+        return f"eta={float(self.eta.detach()):.4g}"
