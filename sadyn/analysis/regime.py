@@ -72,7 +72,9 @@ def classify_regime(
         one of ``"convergent"``, ``"critical"``, ``"chaotic"``, ``"exploding"``, ``"divergent"`` (a tuple for a batch).
     """
     tol = check_tol(tol)
-    growth = _growth(orbit)
+    batched = isinstance(exponents, Tensor) and exponents.ndim == 2
+    batched = batched or (isinstance(exponents, LyapunovSpectrum) and exponents.batch)
+    growth = _growth(orbit, batched)
     if isinstance(exponents, LyapunovSpectrum):
         top = exponents.exponents[..., 0]
         err = exponents.stderr[..., 0]
@@ -103,8 +105,9 @@ def classify_regime(
     )
 
 
-def _growth(orbit: object) -> Tensor | None:
-    """``orbit_growth`` of a Trajectory or a tensor of states ``(t, *state)`` (per batch row for ``(t, B, S, D)``)."""
+def _growth(orbit: object, batch: bool = False) -> Tensor | None:
+    """``orbit_growth`` of a Trajectory or a tensor of states ``(t, *state)``: one value, or one per system
+    (axis 1) with ``batch`` (batched exponents) or for ``(t, B, S, D)`` states."""
     if orbit is None:
         return None
     states = orbit.states if isinstance(orbit, Trajectory) else orbit
@@ -114,6 +117,7 @@ def _growth(orbit: object) -> Tensor | None:
             + (f" of shape {tuple(states.shape)}" if isinstance(states, Tensor) else "")
             + "."
         )
-    flat = states.detach().reshape(states.shape[0], -1) if states.ndim <= 3 else states.detach().flatten(2)
+    per_system = states.ndim >= 3 and (batch or states.ndim > 3)
+    flat = states.detach().flatten(2) if per_system else states.detach().reshape(states.shape[0], -1)
     norms = torch.linalg.vector_norm(flat, dim=-1)
     return orbit_growth(norms if norms.ndim == 2 else norms[:, None])
