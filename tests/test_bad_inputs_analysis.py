@@ -445,3 +445,10 @@ def test_exploding_in_a_batch_and_for_finite_time():
     assert sd.classify_regime(spec) == ("exploding", "convergent")
     ftle = sd.finite_time_lyapunov(lambda x: 1.5 * x, torch.ones(3, dtype=F64), horizon=16)
     assert sd.classify_regime(ftle) == "exploding"
+
+
+def test_a_reused_tangent_map_checks_each_new_state():
+    tm = sd.TangentMap(_itrsa("rms").as_map(), constraint="sphere")
+    assert sd.lyapunov_spectrum(tm, _x(3, 8), steps=3).status == "ok"
+    with pytest.raises(ValueError, match="zero norm"):
+        sd.lyapunov_spectrum(tm, torch.zeros(3, 8, dtype=F64), steps=3)

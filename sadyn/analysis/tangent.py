@@ -169,6 +169,9 @@ class TangentMap:
             X0 = x0.detach().reshape(cached.F.B, cached.F.n)
             if not bool(torch.isfinite(X0).all()):
                 raise ValueError("`x0` contains NaN or inf entries; pass a finite tensor.")
+            hook = getattr(self.f, "check_state", None)  # e.g. zero tokens under a normalization
+            if callable(hook):
+                hook(x0.detach(), "x0")
             return Prepared(cached.F, X0, cached.k, cached.excluded, cached.constraint, cached.group, cached.method)
         F, X0 = flat_map(self.f, x0, batch=self.batch)
         constraint, group, excluded = check_constraint(self.constraint, self.group, F.system_shape())

@@ -84,8 +84,9 @@ class LoopedModel(nn.Module):
     def rollout(self, X0: Tensor, C: Tensor | None = None, *, steps: int = 16) -> Trajectory:
         """Iterate ``steps`` times from ``X0`` (no gradients) and return the :class:`Trajectory`.
 
-        Energies are recorded where the model defines one. A state that becomes NaN or inf stops the
-        iteration; ``Trajectory.diverged_at`` says at which step.
+        Energies are recorded where the model defines one. A state that becomes NaN or inf, or an energy that
+        overflows the dtype, is reported, not raised: ``Trajectory.diverged_at`` says at which step and
+        ``diverged_in`` which of the two. The loop does no per-step checks.
         """
         X0, C = self._check(X0, C, name="X0")
         energy = None
