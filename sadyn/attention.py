@@ -18,7 +18,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ._checks import check_positive, check_state
+from ._validate import check_bool, check_device, check_dtype, check_int, check_positive, check_state
 
 __all__ = ["MultiHeadSelfAttention"]
 
@@ -57,17 +57,16 @@ class MultiHeadSelfAttention(nn.Module):
         device: torch.device | str | None = None,
     ) -> None:
         super().__init__()
-        dim, heads = int(dim), int(heads)
-        if dim < 1 or heads < 1:
-            raise ValueError(f"`dim` and `heads` must be positive integers, got dim={dim}, heads={heads}.")
+        dim, heads = check_int(dim, "dim", minimum=1), check_int(heads, "heads", minimum=1)
+        bias = check_bool(bias, "bias")
+        dtype, device = check_dtype(dtype), check_device(device)
         if dim % heads:
             raise ValueError(
                 f"`dim` must be divisible by `heads`, got dim={dim}, heads={heads}; choose heads among the divisors of dim."
             )
         check_positive(scale, "scale", allow_zero=True)
         self.dim, self.heads, self.head_dim = dim, heads, dim // heads
-        self.beta = float(beta) if beta is not None else 1.0 / math.sqrt(self.head_dim)
-        check_positive(self.beta, "beta")
+        self.beta = check_positive(beta, "beta") if beta is not None else 1.0 / math.sqrt(self.head_dim)
         s = scale / math.sqrt(dim)
         H, Dh = heads, self.head_dim
         self.wq = nn.Parameter(s * _randn((H, dim, Dh), generator, dtype, device))
@@ -117,7 +116,7 @@ class MultiHeadSelfAttention(nn.Module):
 
     def set_head_weights(self, wq: Tensor, wk: Tensor, wv: Tensor, wo: Tensor) -> MultiHeadSelfAttention:
         """Overwrite the weights (shapes (H, D, D_h) x3 and (H, D_h, D)); returns self."""
-        for name, w in zip(("wq", "wk", "wv", "wo"), (wq, wk, wv, wo)):
+        for name, w in zip(("wq", "wk", "wv", "wo"), (wq, wk, wv, wo), strict=True):
             p = getattr(self, name)
             if w.shape != p.shape:
                 raise ValueError(f"`{name}` must have shape {tuple(p.shape)}, got {tuple(w.shape)}.")

@@ -24,7 +24,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ._checks import check_in, check_positive
+from ._validate import check_bool, check_device, check_dtype, check_in, check_int, check_positive
 
 __all__ = ["sphere_project", "tangent_project", "rms_norm", "layer_norm", "Normalization", "NORMS"]
 
@@ -92,10 +92,15 @@ class Normalization(nn.Module):
     ) -> None:
         super().__init__()
         self.kind = check_in(kind, "norm", NORMS)
-        if group is not None and (int(group) < 1 or dim % int(group)):
-            raise ValueError(f"`group` must be a positive divisor of dim={dim}, got group={group}.")
-        self.group = int(group) if group is not None else dim
+        dim = check_int(dim, "dim", minimum=1)
+        if group is not None:
+            group = check_int(group, "group")
+            if group < 1 or dim % group:
+                raise ValueError(f"`group` must be a positive divisor of dim={dim}, got group={group}.")
+        self.group = group if group is not None else dim
         check_positive(gamma, "gamma")
+        learn_gamma = check_bool(learn_gamma, "learn_gamma")
+        dtype, device = check_dtype(dtype), check_device(device)
         if kind in ("rms", "layer"):
             init = torch.full((dim,), float(gamma), dtype=dtype, device=device)
             self.gamma = nn.Parameter(init, requires_grad=learn_gamma)

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from ._checks import check_positive, check_tensor
+from ._validate import check_count, check_dtype, check_int, check_number, check_positive, check_seed, check_tensor
 from .dynamics import OscillatorToy
 
 __all__ = [
@@ -72,9 +72,11 @@ class _MapSystem:
         self, batch: int | None = None, *, dtype: torch.dtype = torch.float64, seed: int = 0, spread: float = 0.0
     ) -> Tensor:
         """A standard starting point ``(dim,)``; with ``batch`` ``(batch, dim)`` copies jittered by ``spread``."""
-        x = torch.as_tensor(self._x0, dtype=dtype)
+        x = torch.as_tensor(self._x0, dtype=check_dtype(dtype))
         if batch is None:
             return x.clone()
+        batch, seed = check_int(batch, "batch", minimum=1), check_seed(seed)
+        spread = check_positive(spread, "spread", allow_zero=True)
         gen = torch.Generator().manual_seed(seed)
         return x + spread * torch.randn(batch, self.dim, generator=gen, dtype=dtype)
 
@@ -82,9 +84,9 @@ class _MapSystem:
 
     def rollout(self, x0: Tensor, steps: int) -> Tensor:
         """States ``(steps + 1, *x0.shape)`` from ``x0`` (no gradients)."""
-        out = [x0]
+        out = [_state(x0, self.dim, "x0")]
         with torch.no_grad():
-            for _ in range(int(steps)):
+            for _ in range(check_count(steps, "steps")):
                 out.append(self(out[-1]))
         return torch.stack(out)
 
@@ -97,7 +99,7 @@ class Henon(_MapSystem):
     reference_exponents = (0.41922, -1.62319)  # a = 1.4, b = 0.3 (Sprott)
 
     def __init__(self, a: float = 1.4, b: float = 0.3) -> None:
-        self.a, self.b = float(a), float(b)
+        self.a, self.b = check_number(a, "a"), check_number(b, "b")
 
     def step(self, x: Tensor) -> Tensor:
         return torch.stack((1 - self.a * x[..., 0] ** 2 + x[..., 1], self.b * x[..., 0]), dim=-1)
@@ -127,7 +129,7 @@ class Logistic(_MapSystem):
     _x0 = (0.3,)
 
     def __init__(self, r: float | Tensor = 4.0) -> None:
-        self.r = r if isinstance(r, Tensor) else float(r)
+        self.r = check_tensor(r, "r") if isinstance(r, Tensor) else check_number(r, "r")
         self._col = self.r.reshape(*self.r.shape, 1) if isinstance(self.r, Tensor) else self.r  # against (..., 1)
 
     def _r(self, x: Tensor) -> Tensor | float:
@@ -160,7 +162,9 @@ class Lorenz(_MapSystem):
     reference_exponents = (0.9056, 0.0, -14.5723)  # sigma=10, rho=28, beta=8/3 (Sprott)
 
     def __init__(self, sigma: float = 10.0, rho: float = 28.0, beta: float = 8.0 / 3.0, dt: float = 0.01) -> None:
-        self.sigma, self.rho, self.beta = float(sigma), float(rho), float(beta)
+        self.sigma, self.rho, self.beta = (
+            check_number(v, k) for v, k in ((sigma, "sigma"), (rho, "rho"), (beta, "beta"))
+        )
         self.dt = check_positive(dt, "dt")
 
     def field(self, x: Tensor) -> Tensor:
@@ -241,7 +245,9 @@ def lorentzian_frequencies(
 
     For this distribution the Kuramoto model synchronizes above K_c = 2 gamma with r_inf = sqrt(1 - 2 gamma / K).
     """
-    j = torch.arange(1, n + 1, dtype=dtype)
+    n, gamma = check_count(n, "n"), check_positive(gamma, "gamma")
+    center = check_number(center, "center")
+    j = torch.arange(1, n + 1, dtype=check_dtype(dtype))
     return center + gamma * torch.tan(math.pi * (j - 0.5) / n - math.pi / 2)
 
 
@@ -256,12 +262,14 @@ class Kuramoto(_MapSystem):
     """
 
     def __init__(self, omega: Tensor | Sequence[float], K: float = 1.0, dt: float = 0.01) -> None:
+        if isinstance(omega, (str, bool)):
+            raise TypeError(f"`omega` must be a 1-D sequence of frequencies, got omega={omega!r}.")
         self.omega = torch.as_tensor(omega, dtype=torch.float64)
         if self.omega.ndim != 1 or self.omega.numel() < 2:
             raise ValueError(
                 f"`omega` must be a 1-D sequence of N >= 2 frequencies, got shape {tuple(self.omega.shape)}."
             )
-        self.K, self.dim = float(K), self.omega.numel()
+        self.K, self.dim = check_number(K, "K"), self.omega.numel()
         self.dt = check_positive(dt, "dt")
         self._x0 = tuple(torch.linspace(0, math.pi, self.dim, dtype=torch.float64).tolist())  # half circle: r > 0
 
@@ -310,6 +318,9 @@ def toy_exponents(model: OscillatorToy, tokens: int = 1) -> Tensor:
     pair of largest rho and the exponents are ln(rho_p / rho_max), twice per pair, minus the radial direction
     (one zero removed per token): the D - 1 finite exponents per token, descending.
     """
+    if not isinstance(model, OscillatorToy):
+        raise TypeError(f"`model` must be an OscillatorToy instance, got {model!r}.")
+    tokens = check_count(tokens, "tokens")
     eta = float(model.eta)
     w = model.omega.detach().to(torch.float64).expand(model.dim // 2)
     rho = torch.sqrt(1 + eta**2 * w**2)

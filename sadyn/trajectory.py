@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
+
+from ._validate import check_count
 
 __all__ = ["Trajectory"]
 
@@ -18,15 +19,18 @@ class Trajectory:
     Attributes:
         states: ``(steps + 1, *X0.shape)``; ``states[t]`` is the state after t steps.
         energies: ``(steps + 1, *batch_shape)`` where the model defines an energy, else ``None``.
-        diverged_at: ``None``, or the first step t whose state has a NaN or inf entry. From that step on the
-            states (and energies) are NaN: the iteration stopped there instead of propagating garbage.
+        diverged_at: ``None``, or the first step t whose state has a NaN or inf entry, or whose energy overflows
+            the dtype (e.g. ``exp`` of growing tokens in EnergySA without projection). From that step on the
+            states (and energies) are NaN: the iteration is reported as stopped there instead of propagating garbage.
         energy_kind: ``"lyapunov"`` (a provable energy), ``"pseudo"`` (AKOrN's score) or ``None``.
+        diverged_in: ``"state"`` or ``"energy"`` (what became non-finite first), ``None`` if nothing did.
     """
 
     states: Tensor
     energies: Tensor | None = None
     diverged_at: int | None = None
     energy_kind: str | None = None
+    diverged_in: str | None = None
 
     @property
     def steps(self) -> int:
@@ -52,32 +56,42 @@ class Trajectory:
     def __repr__(self) -> str:
         shape = tuple(self.states.shape[1:])
         status = "finite" if self.diverged_at is None else f"diverged at step {self.diverged_at}"
+        if self.diverged_in == "energy":
+            status += " (energy overflowed)"
         energy = "" if self.energies is None else ", with energies"
         return f"Trajectory(steps={self.steps}, state_shape={shape}{energy}, {status})"
 
 
 def collect(step, X0: Tensor, steps: int, energy=None, energy_kind: str | None = None) -> Trajectory:
-    """Iterate ``step`` from X0 without gradients; stop at the first non-finite state (see `Trajectory`)."""
-    try:
-        steps = operator.index(steps)
-    except TypeError:
-        raise TypeError(f"`steps` must be a positive integer, got {steps!r} of type {type(steps).__name__}.") from None
-    if steps < 1:
-        raise ValueError(f"`steps` must be a positive integer, got steps={steps}.")
-    states = X0.new_full((steps + 1, *X0.shape), float("nan"))
+    """Iterate ``step`` from X0 without gradients and report the first non-finite state or energy (see `Trajectory`).
+
+    The loop itself does no checks (no device sync per step): non-finite values propagate, and the first bad
+    step is found afterwards in one pass over the recorded states and energies.
+    """
+    steps = check_count(steps, "steps", hint="a positive number of steps")
+    states = X0.new_empty((steps + 1, *X0.shape))
     batch = X0.shape[:-2]
-    energies = None if energy is None else X0.new_full((steps + 1, *batch), float("nan"))
-    diverged_at = None
+    energies = None if energy is None else X0.new_empty((steps + 1, *batch))
     with torch.no_grad():
         X = X0
-        for t in range(steps + 1):
-            if t > 0:
-                X = step(X)
-                if not bool(torch.isfinite(X).all()):
-                    diverged_at = t
-                    break
+        states[0] = X
+        if energies is not None:
+            energies[0] = energy(X)
+        for t in range(1, steps + 1):
+            X = step(X)
             states[t] = X
             if energies is not None:
                 energies[t] = energy(X)
+    bad_state = ~torch.isfinite(states).flatten(1).all(1)
+    bad = bad_state if energies is None else bad_state | ~torch.isfinite(energies).reshape(steps + 1, -1).all(1)
+    diverged_at, diverged_in = None, None
+    if bool(bad.any()):
+        diverged_at = int(bad.float().argmax())
+        diverged_in = "state" if bool(bad_state[diverged_at]) else "energy"
+        states[diverged_at:] = float("nan")
+        if energies is not None:
+            energies[diverged_at:] = float("nan")
     kind = energy_kind if energies is not None else None
-    return Trajectory(states=states, energies=energies, diverged_at=diverged_at, energy_kind=kind)
+    return Trajectory(
+        states=states, energies=energies, diverged_at=diverged_at, energy_kind=kind, diverged_in=diverged_in
+    )

@@ -64,3 +64,29 @@ def test_stderr_widens_the_band():
     h = Logistic(3.5699456)  # the accumulation point: lambda -> 0
     r = lyapunov_spectrum(h, torch.tensor([0.3], dtype=F64), steps=400, transient=2000)
     assert abs(r.max) < 0.05 and classify_regime(r) == "critical"
+
+
+def test_exploding_is_a_regime_of_its_own():
+    from sadyn.analysis.regime import REGIMES
+
+    assert "exploding" in REGIMES
+    linear = torch.arange(1.0, 41.0, dtype=torch.float64)[:, None] * torch.ones(40, 3, dtype=torch.float64)
+    bounded = torch.sin(torch.arange(40.0, dtype=torch.float64))[:, None] * torch.ones(40, 3, dtype=torch.float64)
+    assert classify_regime(0.3, orbit=linear) == "exploding"  # x_t ~ t: second-half max / first-half max = 2
+    assert classify_regime(-0.3, orbit=linear) == "exploding"
+    assert classify_regime(0.3, orbit=bounded) == "chaotic"
+    assert classify_regime(0.3) == "chaotic"  # no orbit: boundedness cannot be checked
+    assert classify_regime(torch.tensor([[0.3], [0.3]]), orbit=torch.stack((linear, bounded), 1)) == (
+        "exploding",
+        "chaotic",
+    )
+
+
+def test_lyapunov_spectrum_reports_orbit_growth():
+    grow = lyapunov_spectrum(lambda x: 1.1 * x, torch.ones(2, dtype=torch.float64), steps=40)
+    assert grow.orbit_growth == pytest.approx(1.1**20, rel=1e-9) and not grow.bounded
+    assert classify_regime(grow) == "exploding"
+    rot = torch.tensor([[0.6, -0.8], [0.8, 0.6]], dtype=torch.float64)
+    still = lyapunov_spectrum(lambda x: rot @ x, torch.ones(2, dtype=torch.float64), steps=40)
+    assert still.orbit_growth == pytest.approx(1.0) and still.bounded
+    assert classify_regime(still, tol=0.01) == "critical"

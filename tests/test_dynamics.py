@@ -175,7 +175,7 @@ def test_bad_states_get_clear_errors():
         m.rollout(torch.full((4, 8), float("nan")), steps=3)
     with pytest.raises(TypeError, match="model.to"):
         m.step(torch.randn(4, 8, dtype=D64))
-    with pytest.raises(ValueError, match="`steps` must be a positive integer"):
+    with pytest.raises(ValueError, match="`steps` must be an integer >= 1"):
         m.rollout(torch.randn(4, 8), steps=0)
     with pytest.raises(ValueError, match="defines no energy"):
         sd.OscillatorToy(8).energy(torch.randn(2, 8))

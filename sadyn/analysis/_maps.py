@@ -22,8 +22,7 @@ from torch.func import vjp as _vjp
 from torch.func import vmap
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
-from .._checks import check_tensor
-from ._checks import check_callable
+from .._validate import check_callable, check_tensor
 
 __all__ = [
     "FlatMap",
@@ -48,8 +47,8 @@ class FlatMap:
 
     def __call__(self, X: Tensor) -> Tensor:
         # torch's fused CPU attention kernels (and nn.TransformerEncoderLayer's inference fast path) have no
-        # forward-mode derivative and no batching rule for their backward (numerics.md: NotImplementedError under
-        # jvp, 250x slower jacrev); the math kernel has both, so a user's nn.MultiheadAttention or
+        # forward-mode derivative and no batching rule for their backward (NotImplementedError under jvp, 250x
+        # slower jacrev); the math kernel has both, so a user's nn.MultiheadAttention or
         # TransformerEncoderLayer is analysed through it. Both settings are restored afterwards.
         fast = torch.backends.mha.get_fastpath_enabled()
         torch.backends.mha.set_fastpath_enabled(False)
@@ -83,7 +82,8 @@ def flat_map(
     Raises:
         TypeError: ``f`` is not callable, returns something other than a tensor of ``x``'s dtype, or its output
             does not depend differentiably on ``x`` (``.detach()``, ``.item()``, numpy, ``torch.no_grad()``).
-        ValueError: ``x`` is not a finite real tensor, ``f`` changes the shape, or ``f(x)`` is not finite.
+        ValueError: ``x`` is not a finite real tensor, ``f`` changes the shape, ``f(x)`` is not finite, or the
+            Jacobian at ``x`` is not finite (checked with one vector-Jacobian product; NaN never reaches LAPACK).
     """
     f = check_callable(f, name)
     x = check_tensor(x, xname)
@@ -97,6 +97,9 @@ def flat_map(
             f"one state axis, got shape {tuple(x.shape)}; add a state axis with {xname}.unsqueeze(-1)."
         )
     x = x.detach()
+    hook = getattr(f, "check_state", None)  # maps that know their domain (model.as_map) check it first
+    if callable(hook):
+        hook(x, xname)
     xg = x.clone().requires_grad_(True)
     try:
         with torch.enable_grad():
@@ -127,7 +130,22 @@ def flat_map(
     if grad is None:
         raise TypeError(_NOT_DIFFERENTIABLE.format(name=name))
     B = x.shape[0] if batch else 1
-    return FlatMap(f=f, shape=tuple(x.shape), batch=batch, B=B, n=x.numel() // B), x.reshape(B, -1)
+    F, X = FlatMap(f=f, shape=tuple(x.shape), batch=batch, B=B, n=x.numel() // B), x.reshape(B, -1)
+    try:  # forward mode too: torch's reverse rules mask some singular points (a norm at 0) that forward mode does not
+        with torch.enable_grad():
+            jv = _jvp(F, (X,), (torch.ones_like(X),))[1]
+    except (NotImplementedError, RuntimeError):  # no forward-mode AD: the engines report it when they need it
+        jv = None
+    if not bool(torch.isfinite(grad).all()) or (jv is not None and not bool(torch.isfinite(jv).all())):
+        raise ValueError(_NAN_JACOBIAN.format(name=name, xname=xname))
+    return F, X
+
+
+_NAN_JACOBIAN = (
+    "the Jacobian of `{name}` at `{xname}` has NaN or inf entries (its first products J^T 1 and J 1 are not "
+    "finite): the map is not differentiable there (e.g. sqrt, abs or a norm at 0, a distance ||x_i - x_j|| "
+    "between equal tokens). Analyse it at another state or write the map so that it is smooth there."
+)
 
 
 @contextlib.contextmanager
@@ -230,10 +248,8 @@ class Linearization:
         """J V for ``V`` of shape ``(m, n)``."""
         V = V.reshape(-1, 1, self.n)
         with transform_errors():
-            if self._push is None:
-                out = batched_jvp(self.F, self.X, V)[1]
-            else:
-                out = vmap(lambda v: self._push((v,))[0])(V)
+            push = self._push
+            out = batched_jvp(self.F, self.X, V)[1] if push is None else vmap(lambda v: push((v,))[0])(V)
         return out.reshape(-1, self.n)
 
     def rmv(self, U: Tensor) -> Tensor:

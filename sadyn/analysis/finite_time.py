@@ -16,10 +16,10 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from .._checks import check_positive
-from ._checks import check_constraint, check_count, check_k
+from .._validate import check_bool, check_constraint, check_count, check_k, check_positive
+from ._door import check_constraint_holds, check_independent
 from ._maps import FlatMap, Linearization, dense_jacobians, flat_map
-from .lyapunov import LyapunovSpectrum
+from .lyapunov import LyapunovSpectrum, orbit_growth
 
 __all__ = ["finite_time_lyapunov"]
 
@@ -130,8 +130,12 @@ def finite_time_lyapunov(
     horizon = check_count(horizon, "horizon", hint="the number of steps T (the paper uses 16)")
     transient = check_count(transient, "transient", minimum=0)
     dt = check_positive(dt, "dt")
+    batch = check_bool(batch, "batch")
     F, X = flat_map(f, x0, batch=batch)
     constraint, group, excluded = check_constraint(constraint, group, F.system_shape())
+    check_constraint_holds(f, F, X, constraint, group)
+    if batch:
+        check_independent(F, X)
     available = F.n - excluded
     k = check_k(k, available, excluded=excluded)
     keep = available if k is None else k
@@ -143,7 +147,10 @@ def finite_time_lyapunov(
         logs = _log_svals_arpack(F, Xs, k)
         method = "arpack"
     else:
-        logs = _log_svals_dense(dense_jacobians(F, Xs), usable)
+        Js = dense_jacobians(F, Xs)
+        _check_finite_jacobians(Js, usable, transient)
+        logs = _log_svals_dense(Js, usable)
+    growth = orbit_growth(torch.linalg.vector_norm(Xs, dim=-1))
     exps = (logs / usable.clamp_min(1)[:, None].to(logs.dtype) / dt)[:, :keep]
     exps = torch.where((usable > 0)[:, None], exps, torch.nan)
     div = [None if int(b) > transient + horizon else int(b) for b in first_bad]
@@ -152,8 +159,34 @@ def finite_time_lyapunov(
     hsteps = torch.tensor([horizon])
     if not batch:
         return LyapunovSpectrum(
-            exps[0], err[0], exps[0][None], hsteps, horizon, transient, status[0], div[0], F.n, excluded, dt, method
+            exps[0],
+            err[0],
+            exps[0][None],
+            hsteps,
+            horizon,
+            transient,
+            status[0],
+            div[0],
+            F.n,
+            excluded,
+            dt,
+            method,
+            float(growth[0]),
         )
     return LyapunovSpectrum(
-        exps, err, exps[None], hsteps, horizon, transient, status, tuple(div), F.n, excluded, dt, method
+        exps, err, exps[None], hsteps, horizon, transient, status, tuple(div), F.n, excluded, dt, method, growth
     )
+
+
+def _check_finite_jacobians(Js: Tensor, usable: Tensor, transient: int) -> None:
+    """Refuse a NaN/inf Jacobian at a finite state of the orbit (LAPACK must never see it)."""
+    T = Js.shape[0]
+    counted = torch.arange(T)[:, None] < usable[None, :]  # (T, B): steps that enter the product
+    bad = ~torch.isfinite(Js).flatten(2).all(-1) & counted
+    if bool(bad.any()):
+        t = int(bad.any(1).float().argmax())
+        raise ValueError(
+            f"the Jacobian of `f` has NaN or inf entries at step {transient + t} of the orbit, where the state is "
+            f"finite: the map is not differentiable there (e.g. sqrt, abs or a norm at 0). Start from another "
+            f"state or write the map so that it is smooth along the orbit."
+        )

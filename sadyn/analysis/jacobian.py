@@ -18,7 +18,8 @@ from torch import Tensor
 from torch.func import vjp as _vjp
 from torch.func import vmap
 
-from .._checks import check_tensor
+from .._validate import check_bool, check_tensor
+from ._door import check_independent
 from ._maps import batched_jvp, dense_jacobians, flat_map, transform_errors
 
 __all__ = ["jacobian", "jvp", "vjp"]
@@ -44,7 +45,10 @@ def jacobian(f: Callable[[Tensor], Tensor], x: Tensor, *, batch: bool = False) -
     Cost: ``n`` forward-mode products, vectorized; at n = 512 about 10-20 ms on one CPU core.
     See also: :func:`jvp`, :func:`vjp` (matrix-free), :func:`sadyn.analysis.eigenvalues`.
     """
+    batch = check_bool(batch, "batch")
     F, X = flat_map(f, x, batch=batch, xname="x")
+    if batch:
+        check_independent(F, X)
     J = dense_jacobians(F, X[None])[0]
     return J if batch else J[0]
 
@@ -58,6 +62,8 @@ def _tangents(v: object, x: Tensor, name: str) -> tuple[Tensor, Callable[[Tensor
             f"use {name}.to(x)."
         )
     n, shape = x.numel(), tuple(x.shape)
+    if v.numel() == 0:
+        raise ValueError(f"`{name}` holds no tangent vectors (shape {tuple(v.shape)}); pass at least one.")
     if tuple(v.shape) == shape:
         return v.reshape(1, 1, n), lambda out: out.reshape(shape)
     if v.ndim == x.ndim + 1 and tuple(v.shape[1:]) == shape:

@@ -18,11 +18,27 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .._checks import check_positive
-from ._checks import check_count
+from .._validate import check_bool, check_count, check_positive, check_seed
 from .tangent import TangentMap
 
-__all__ = ["LyapunovSpectrum", "lyapunov_spectrum"]
+__all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "orbit_growth", "EXPLODING_GROWTH"]
+
+EXPLODING_GROWTH = 1.5  # second-half / first-half maximum of ||x_t|| above which an orbit counts as unbounded
+
+
+def orbit_growth(norms: Tensor) -> Tensor:
+    """``(B,)``: max of ``norms`` ``(t, B)`` over the second half of the steps / max over the first half.
+
+    A bounded orbit revisits its attractor, so both halves reach about the same largest norm (ratio ~ 1); an
+    orbit growing like ``t`` gives ~2, one growing exponentially much more. NaN with fewer than 4 steps.
+    """
+    t = norms.shape[0]
+    if t < 4:
+        return torch.full(norms.shape[1:], math.nan, dtype=torch.float64)
+    n = torch.nan_to_num(norms.to(torch.float64), nan=-math.inf)
+    first, second = n[: t // 2].amax(0), n[t // 2 :].amax(0)
+    return torch.where(first > 0, second / first.clamp_min(1e-300), torch.where(second > 0, math.inf, 1.0))
+
 
 _CALL_STEPS = 1024  # steps per engine call (progress and history granularity)
 _MAX_HISTORY = 1000
@@ -54,6 +70,10 @@ class LyapunovSpectrum:
         excluded: radial directions removed by the constraint (their exponents are minus infinity).
         dt: the time step the exponents were divided by.
         method: the tangent engine used ("jvp" or "dense").
+        orbit_growth: ``max ||x_t||`` over the second half of the averaged steps divided by its maximum over the
+            first half (a float, ``(B,)`` with ``batch=True``; NaN with fewer than 4 steps). About 1 on a bounded
+            orbit (an attractor is revisited); above :data:`EXPLODING_GROWTH` the orbit is growing without bound,
+            which :func:`classify_regime` reports as ``"exploding"`` rather than ``"chaotic"``.
     """
 
     exponents: Tensor
@@ -68,6 +88,14 @@ class LyapunovSpectrum:
     excluded: int
     dt: float
     method: str
+    orbit_growth: float | Tensor = math.nan
+
+    @property
+    def bounded(self) -> bool | Tensor:
+        """True where the orbit stayed bounded (``orbit_growth <= EXPLODING_GROWTH``; NaN growth counts as bounded)."""
+        g = torch.as_tensor(self.orbit_growth, dtype=torch.float64)
+        out = ~(g > EXPLODING_GROWTH)
+        return out if self.batch else bool(out)
 
     @property
     def batch(self) -> bool:
@@ -264,6 +292,8 @@ def lyapunov_spectrum(
     transient = check_count(transient, "transient", minimum=0)
     every = check_count(reorthonormalize_every, "reorthonormalize_every")
     dt = check_positive(dt, "dt")
+    seed = check_seed(seed)
+    show_progress = check_bool(show_progress, "show_progress")
     if isinstance(f, TangentMap):
         given = dict(k=k, batch=batch, constraint=constraint, group=group, jac=jac, method=method)
         defaults = dict(k=None, batch=False, constraint=None, group=None, jac=None, method="auto")
@@ -287,6 +317,7 @@ def lyapunov_spectrum(
         tm.blocks(p, run, lengths)
         if bar is not None:
             bar.update(sum(lengths))
+    first_norm = len(run.norms)
     calls = _schedule(steps, every)
     acc = _Accumulator(p.X0.shape[0], p.k, sum(len(c) for c in calls), p.X0.device)
     for lengths in calls:
@@ -295,10 +326,11 @@ def lyapunov_spectrum(
             bar.update(sum(lengths))
     if bar is not None:
         bar.close()
-    return _result(p, run, acc, steps, transient, dt)
+    growth = orbit_growth(torch.cat(run.norms[first_norm:]) if len(run.norms) > first_norm else run.orbit_norms())
+    return _result(p, run, acc, steps, transient, dt, growth)
 
 
-def _result(p, run, acc: _Accumulator, steps: int, transient: int, dt: float) -> LyapunovSpectrum:
+def _result(p, run, acc: _Accumulator, steps: int, transient: int, dt: float, growth: Tensor) -> LyapunovSpectrum:
     exps, err, hist, hsteps = acc.estimates()
     key = torch.where(torch.isnan(exps), -math.inf, exps)
     order = torch.argsort(key, dim=-1, descending=True, stable=True)  # (B, k)
@@ -309,9 +341,11 @@ def _result(p, run, acc: _Accumulator, steps: int, transient: int, dt: float) ->
     exps, err, hist = exps.to(dtype), err.to(dtype), hist.to(dtype)
     div = [int(d) if d >= 0 else None for d in run.diverged_at.tolist()]
     status = tuple("ok" if d is None else "divergent" for d in div)
+    grow: float | Tensor = growth
     if not p.F.batch:
         exps, err, hist = exps[0], err[0], hist[:, 0]
         status, div = status[0], div[0]  # type: ignore[assignment]
+        grow = float(growth[0])
     return LyapunovSpectrum(
         exponents=exps,
         stderr=err,
@@ -325,4 +359,5 @@ def _result(p, run, acc: _Accumulator, steps: int, transient: int, dt: float) ->
         excluded=p.excluded,
         dt=dt,
         method=p.method,
+        orbit_growth=grow,
     )

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-from .._checks import check_same_shape, check_tensor
+from .._validate import check_bool, check_fraction
 from ._maps import Linearization, dense_jacobians, flat_map
 from .spectra import spectral_norm
 
@@ -33,6 +33,8 @@ _DENSE_MAX = 2048  # above this state size the top eigenvectors of J + J^T come 
 def _itrsa_like(model: object) -> nn.Module:
     from ..dynamics import ItrSA
 
+    if isinstance(model, type):
+        raise TypeError(f"`model` must be an ItrSA instance, got the class {model.__name__}; build one first.")
     if not isinstance(model, ItrSA):
         raise TypeError(
             f"`model` must be an ItrSA (Prop. 5.1 bounds X -> Norm(X + eta (C + MSA(X)))), got {type(model).__name__}; "
@@ -42,11 +44,9 @@ def _itrsa_like(model: object) -> nn.Module:
 
 
 def _state_and_input(model: nn.Module, X: object, C: object) -> tuple[Tensor, Tensor | None]:
-    X = check_tensor(X, "X")
-    if X.ndim != 2 or X.shape[-1] != model.dim:
+    X, C = model._check(X, C)  # dtype/device against the model's parameters, C against X
+    if X.ndim != 2:
         raise ValueError(f"`X` must be one state of shape (S, {model.dim}), got {tuple(X.shape)}; index a batch first.")
-    if C is not None:
-        C = check_same_shape(C, X, "C", "X")
     return X, C
 
 
@@ -74,6 +74,7 @@ def prop51_bound(model: nn.Module, X: Tensor, C: Tensor | None = None, *, exact:
         TypeError: ``model`` is not an ItrSA. ValueError: ``X``/``C`` of the wrong shape.
     """
     model = _itrsa_like(model)
+    exact = check_bool(exact, "exact")
     X, C = _state_and_input(model, X, C)
     sigma = spectral_norm(model.attention, X, exact=exact, tol=1e-10)
     eta = abs(float(model.eta))
@@ -100,15 +101,16 @@ def pseudo_energy(model: nn.Module, X: Tensor, C: Tensor | None = None) -> Tenso
     Returns:
         one value per state, shape ``X.shape[:-2]``.
     """
+    from ..dynamics._base import LoopedModel
+
     attention = getattr(model, "attention", None)
-    if not isinstance(attention, nn.Module):
-        raise TypeError(f"`model` must have an `attention` module (ItrSA, AKOrN), got {type(model).__name__}.")
-    X = check_tensor(X, "X")
-    if X.ndim < 2:
-        raise ValueError(f"`X` must have shape (..., S, D), got {tuple(X.shape)}.")
+    if isinstance(model, type) or not isinstance(attention, nn.Module) or not isinstance(model, LoopedModel):
+        what = f"the class {model.__name__}" if isinstance(model, type) else type(model).__name__
+        raise TypeError(f"`model` must have an `attention` module (an ItrSA or AKOrN instance), got {what}.")
+    X, C = model._check(X, C)
     drive = attention(X)
     if C is not None:
-        drive = drive + check_same_shape(C, X, "C", "X")
+        drive = drive + C
     return -(X * drive).sum((-2, -1))
 
 
@@ -131,8 +133,7 @@ def contribution_index(f: Callable[[Tensor], Tensor], x: Tensor, *, fraction: fl
     Returns:
         the index in [0, 1], a float.
     """
-    if not (isinstance(fraction, (int, float)) and 0 < fraction <= 1):
-        raise ValueError(f"`fraction` must be a number in (0, 1], got fraction={fraction!r}.")
+    fraction = check_fraction(fraction, "fraction")
     F, X = flat_map(f, x, xname="x")
     n = F.n
     m = max(1, int(math.floor(fraction * n)))

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ._checks import check_count, check_k, check_tol
+from .._validate import check_bool, check_count, check_k, check_positive, check_seed, check_tol
 from ._maps import Linearization, dense_jacobians, flat_map
 
 __all__ = ["spectral_norm", "eigenvalues", "lanczos_top"]
@@ -109,15 +109,23 @@ def spectral_norm(
     """
     iters = check_count(iters, "iters")
     tol = None if tol is None else check_tol(tol)
+    exact, seed = check_bool(exact, "exact"), check_seed(seed)
     F, X = flat_map(f, x, xname="x")
     if tol is None:
         tol = max(1e-8, 100 * torch.finfo(X.dtype).eps)
     if exact:
         J = dense_jacobians(F, X[None])[0, 0]
+        if not bool(torch.isfinite(J).all()):
+            raise ValueError("the Jacobian of `f` at `x` has NaN or inf entries; analyse it at another state.")
         return float(torch.linalg.matrix_norm(J, 2))
     op = Linearization(F, X)
+    # J^T J squares the scale: for ||J|| above sqrt(max float) (1e154 in float64, 1e19 in float32) it overflows,
+    # so Lanczos runs on (J/s)^T (J/s) with s = max|J q| for a random q with max|q| = 1, and sigma_max = s sqrt(theta).
+    q = torch.randn(1, F.n, generator=torch.Generator().manual_seed(seed + 1), dtype=X.dtype).to(X.device)
+    s = float(op.mv(q / q.abs().amax()).abs().amax())  # a max, not a 2-norm: no overflow
+    s = s if (math.isfinite(s) and s > 0) else 1.0
     theta, converged, rel = lanczos_top(
-        lambda v: op.rmv(op.mv(v)), F.n, dtype=X.dtype, device=X.device, iters=iters, tol=tol, seed=seed
+        lambda v: op.rmv(op.mv(v) / s) / s, F.n, dtype=X.dtype, device=X.device, iters=iters, tol=tol, seed=seed
     )
     if not converged:
         warnings.warn(
@@ -126,7 +134,7 @@ def spectral_norm(
             RuntimeWarning,
             stacklevel=2,
         )
-    return math.sqrt(theta)
+    return s * math.sqrt(theta)
 
 
 def _sort_by_modulus(lam: np.ndarray) -> np.ndarray:
@@ -160,12 +168,19 @@ def eigenvalues(
     Raises:
         ValueError: ``k`` outside [1, n]; TypeError / ValueError for a bad map as in :func:`sadyn.analysis.jvp`.
     """
+    tol = check_positive(tol, "tol", allow_zero=True)
+    seed = check_seed(seed)
     F, X = flat_map(f, x, xname="x")
     n = F.n
     k = check_k(k, n)
     ctype = torch.complex128 if X.dtype == torch.float64 else torch.complex64
     if k is None or k >= n - 1 or n <= 64:
         J = dense_jacobians(F, X[None])[0, 0]
+        if not bool(torch.isfinite(J).all()):  # LAPACK's balancing (DGEBAL) crashes the process on NaN/inf
+            raise ValueError(
+                "the Jacobian of `f` at `x` has NaN or inf entries: the map is not differentiable there; "
+                "analyse it at another state."
+            )
         lam = _sort_by_modulus(torch.linalg.eigvals(J).cpu().numpy())
         return torch.as_tensor(lam[: (k or n)], dtype=ctype, device=X.device)
     from scipy.sparse.linalg import LinearOperator, eigs

@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 from torch.func import vmap
 
-from ._checks import check_callable, check_constraint, check_k
+from .._validate import check_bool, check_callable, check_constraint, check_in, check_k, check_seed
+from ._door import check_constraint_holds, check_independent, check_jac
 from ._maps import FlatMap, batched_jvp, central_differences, dense_jacobians, flat_map, transform_errors
 
 __all__ = ["TangentMap", "METHODS"]
@@ -62,6 +63,11 @@ class _Run:
     diverged_at: Tensor  # (B,) long, -1 where finite
 
     any_diverged: bool = False
+    norms: list[Tensor] = field(default_factory=list)  # ||x_t|| per system along the run, for boundedness
+
+    def orbit_norms(self) -> Tensor:
+        """``(t, B)``: the norms of the states visited so far (NaN where a system had diverged)."""
+        return torch.cat(self.norms) if self.norms else torch.zeros(0, self.X.shape[0], dtype=self.X.dtype)
 
     def mark(self, bad: Tensor, step: int) -> None:
         new = bad & self.alive
@@ -133,8 +139,8 @@ class TangentMap:
         self.f = check_callable(f)
         if jac is not None:
             check_callable(jac, "jac")
-        if method not in METHODS:
-            raise ValueError(f"`method` must be one of {METHODS}, got {method!r}.")
+        check_in(method, "method", METHODS)
+        batch = check_bool(batch, "batch")
         if jac is not None and method in ("jvp", "fd"):
             raise ValueError(f'`jac` (a dense Jacobian) needs method="dense" or "auto", got method={method!r}.')
         self.k, self.batch, self.constraint, self.group, self.jac, self.method = (
@@ -163,9 +169,17 @@ class TangentMap:
             X0 = x0.detach().reshape(cached.F.B, cached.F.n)
             if not bool(torch.isfinite(X0).all()):
                 raise ValueError("`x0` contains NaN or inf entries; pass a finite tensor.")
+            hook = getattr(self.f, "check_state", None)  # e.g. zero tokens under a normalization
+            if callable(hook):
+                hook(x0.detach(), "x0")
             return Prepared(cached.F, X0, cached.k, cached.excluded, cached.constraint, cached.group, cached.method)
         F, X0 = flat_map(self.f, x0, batch=self.batch)
         constraint, group, excluded = check_constraint(self.constraint, self.group, F.system_shape())
+        check_constraint_holds(self.f, F, X0, constraint, group)
+        if self.jac is not None:
+            check_jac(self.jac, F, X0)
+        if self.batch:
+            check_independent(F, X0)
         available = F.n - excluded
         if available < 1:
             raise ValueError(f"the constraint removes all {F.n} directions of the state; check `group`.")
@@ -181,7 +195,7 @@ class TangentMap:
 
     def initial_basis(self, p: Prepared, seed: int = 0) -> Tensor:
         """A random orthonormal ``(B, n, k)`` basis, with the constraint's radial (and mean) directions removed."""
-        gen = torch.Generator().manual_seed(int(seed))
+        gen = torch.Generator().manual_seed(check_seed(seed))
         B, n = p.X0.shape
         V = torch.randn(B, n, p.k, generator=gen, dtype=p.X0.dtype).to(p.X0.device)
         if p.constraint is not None:
@@ -224,15 +238,27 @@ class TangentMap:
         start, out = run.t, []
         push = central_differences if fd else batched_jvp
         for m in lengths:
-            X, V = run.X, run.Q.permute(2, 0, 1)  # (k, B, n): tangents on the vmapped axis
-            for _ in range(m):
-                Y, W = push(p.F, X, V)
-                run.t += 1
-                if not torch.isfinite(Y.sum()):
+            X0, V0 = run.X, run.Q.permute(2, 0, 1)  # (k, B, n): tangents on the vmapped axis
+            X, V, norms = X0, V0, []
+            try:  # fast path: no check and no sync per step
+                for _ in range(m):
+                    norms.append(torch.linalg.vector_norm(X, dim=-1))
+                    X, V = push(p.F, X, V)
+                fine = bool(torch.isfinite(X.sum()))
+            except (ValueError, RuntimeError):
+                fine = False
+            if not fine:  # replay the block step by step: mark and freeze the systems that diverge
+                X, V, norms = X0, V0, []
+                for i in range(m):
+                    norms.append(torch.linalg.vector_norm(X, dim=-1))
+                    Y, W = push(p.F, X, V)
                     ok = torch.isfinite(Y).all(-1)
-                    run.mark(~ok, run.t)
-                    Y = torch.where(ok[:, None], Y, X)
-                X, V = Y, W
+                    if not bool(ok.all()):
+                        run.mark(~ok, run.t + i + 1)
+                        Y = torch.where(ok[:, None], Y, X)
+                    X, V = Y, W
+            run.t += m
+            run.norms.append(torch.stack(norms))
             run.X = X
             run.Q, d = _qr_diag(V.permute(1, 2, 0))
             out.append(d)
@@ -266,7 +292,9 @@ class TangentMap:
                     Y = torch.where(ok[:, None], Y, X)
                 X = Y
         run.X, run.t = X, run.t + steps
-        return torch.stack(Xs)
+        states = torch.stack(Xs)
+        run.norms.append(torch.linalg.vector_norm(states, dim=-1))
+        return states
 
     def _jacobians(self, p: Prepared, Xs: Tensor) -> Tensor:
         """Dense Jacobians ``(c, B, n, n)`` at the states ``Xs`` ``(c, B, n)``: autodiff, or the given ``jac``."""

@@ -8,12 +8,10 @@ differentiate through them with ``torch.func`` (jvp, vjp, vmap, jacrev, jacfwd).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 from torch import Tensor, nn
 
-from .._checks import check_positive, check_same_shape, check_state, under_transform
+from .._validate import check_dtype, check_positive, check_same_shape, check_state, check_tensor, under_transform
 from ..trajectory import Trajectory, collect
 
 __all__ = ["LoopedModel", "AttentionLoop", "scalar_parameter"]
@@ -63,22 +61,18 @@ class LoopedModel(nn.Module):
     def forward(self, X: Tensor, C: Tensor | None = None) -> Tensor:
         return self.step(X, C)
 
-    def as_map(self, C: Tensor | None = None, *, like: Tensor | None = None) -> Callable[[Tensor], Tensor]:
+    def as_map(self, C: Tensor | None = None, *, like: Tensor | None = None) -> BoundMap:
         """Bind the input ``C`` and return ``f(X) = step(X, C)``: the way to hand a model to an analysis.
 
         ``C`` is validated here once (against ``like`` if given, else against itself); the returned map skips
-        the per-call checks so that it is cheap and transform-friendly.
+        the per-call checks so that it is cheap and transform-friendly. The analyses call its ``check_state``
+        once at their door (dtype, token count against ``C``, zero tokens under a normalization).
         """
         if C is not None:
             C, _ = self._check(C, None, name="C")
             if like is not None:
                 check_same_shape(C, like, "C", "like")
-
-        def f(X: Tensor) -> Tensor:
-            return self._step(X, C)
-
-        f.__name__ = f"{type(self).__name__}.step"
-        return f
+        return BoundMap(self, C)
 
     def energy(self, X: Tensor, C: Tensor | None = None) -> Tensor:
         """The model's energy (or pseudo-energy), one value per batch element: shape ``X.shape[:-2]``."""
@@ -90,8 +84,9 @@ class LoopedModel(nn.Module):
     def rollout(self, X0: Tensor, C: Tensor | None = None, *, steps: int = 16) -> Trajectory:
         """Iterate ``steps`` times from ``X0`` (no gradients) and return the :class:`Trajectory`.
 
-        Energies are recorded where the model defines one. A state that becomes NaN or inf stops the
-        iteration; ``Trajectory.diverged_at`` says at which step.
+        Energies are recorded where the model defines one. A state that becomes NaN or inf, or an energy that
+        overflows the dtype, is reported, not raised: ``Trajectory.diverged_at`` says at which step and
+        ``diverged_in`` which of the two. The loop does no per-step checks.
         """
         X0, C = self._check(X0, C, name="X0")
         energy = None
@@ -102,12 +97,83 @@ class LoopedModel(nn.Module):
     def _energy_defined(self, C: Tensor | None) -> bool:
         return True
 
+    def _normalized_input(self, X: Tensor, C: Tensor | None) -> tuple[Tensor, str, int] | None:
+        """``(Y, kind, group)``: the input of the final normalization at ``X`` (``None`` for a map without one)."""
+        return None
+
+    def check_normalizable(self, X: Tensor, C: Tensor | None = None, *, name: str = "X") -> None:
+        """Refuse a state at which the normalization's input has a (near-)zero group: the map is not smooth there.
+
+        ``y / max(||y||, eps)`` at ``y ~ 0`` has a Jacobian of size ``1 / eps = 1e12``, so analyses would report
+        ``lambda_max ~ ln(1e12) = 28``; such a state is bad input, usually an uninitialised (all-zero) state.
+        """
+        got = self._normalized_input(X, C)
+        if got is None:
+            return
+        Y, kind, group = got
+        Yg = Y.reshape(*Y.shape[:-1], -1, group)
+        if kind == "layer":
+            Yg = Yg - Yg.mean(-1, keepdim=True)
+        r = torch.linalg.vector_norm(Yg, dim=-1)
+        small = float(r.min()) <= 1e-8 * max(1.0, float(r.max()))
+        if small:
+            raise ValueError(
+                f"the normalization's input at `{name}` has a token (or oscillator) of zero norm "
+                f"(min ||y|| = {float(r.min()):.2e}): the {kind!r} normalization is not differentiable there. "
+                f"Start from a state with nonzero tokens, e.g. torch.randn(S, D) (an all-zero state is the usual cause)."
+            )
+
+    def normalization(self) -> tuple[str | None, int]:
+        """``(kind, group)`` of the final normalization, for the analyses' ``constraint`` check."""
+        norm = getattr(self, "norm", None)
+        kind = getattr(norm, "kind", None)
+        return kind, int(getattr(norm, "group", self.dim) or self.dim)
+
+
+class BoundMap:
+    """``f(X) = model._step(X, C)`` with ``C`` bound: what :meth:`LoopedModel.as_map` returns.
+
+    Calling it does no checks (the per-step path of every rollout and analysis). ``check_state(X)`` is the
+    door-side check the analyses call once; ``normalization`` declares the map's final normalization.
+    """
+
+    def __init__(self, model: LoopedModel, C: Tensor | None) -> None:
+        self.model, self.C = model, C
+        self.__name__ = f"{type(model).__name__}.step"
+        self.normalization = model.normalization()
+
+    def __call__(self, X: Tensor) -> Tensor:
+        return self.model._step(X, self.C)
+
+    def __repr__(self) -> str:
+        return f"<{self.__name__} map, C {'bound' if self.C is not None else 'None'}>"
+
+    def check_state(self, X: object, name: str = "x") -> None:
+        """Dtype/device against the model, shape against ``C`` (broadcast over leading axes), normalizable."""
+        X = check_tensor(X, name)
+        model, C = self.model, self.C
+        check_state(X, name, model.dim)
+        ref = next(model.parameters(), None)
+        if ref is not None and (ref.dtype != X.dtype or ref.device != X.device):
+            raise TypeError(
+                f"`{name}` is {X.dtype} on {X.device} but the model's parameters are {ref.dtype} on {ref.device}; "
+                f"use {name}.to(...) or model.to(...) so that they match."
+            )
+        if C is not None:
+            ok = X.ndim >= C.ndim and tuple(X.shape[X.ndim - C.ndim :]) == tuple(C.shape)
+            if not ok:
+                raise ValueError(
+                    f"`{name}` has shape {tuple(X.shape)} but the map was built with C of shape {tuple(C.shape)} "
+                    f"(S = {C.shape[-2]} tokens); use a state with the same tokens, or model.as_map(C) with a C of "
+                    f"the state's shape."
+                )
+        model.check_normalizable(X, C, name=name)
+
 
 def scalar_parameter(value: float, name: str, *, learn: bool, dtype, device, positive: bool = True) -> nn.Parameter:
     """A 0-d parameter (step size, frequency, ...) validated once."""
-    if positive:
-        check_positive(value, name)
-    t = torch.tensor(float(value), dtype=dtype or torch.get_default_dtype(), device=device)
+    v = check_positive(value, name) if positive else float(value)
+    t = torch.tensor(v, dtype=check_dtype(dtype) or torch.get_default_dtype(), device=device)
     return nn.Parameter(t, requires_grad=learn)
 
 
@@ -129,3 +195,9 @@ class AttentionLoop(LoopedModel):
 
     def _energy(self, X: Tensor, C: Tensor | None) -> Tensor:
         return -(X * self.drive(X, C)).sum((-2, -1))
+
+    def _normalized_input(self, X: Tensor, C: Tensor | None) -> tuple[Tensor, str, int] | None:
+        norm, pre = getattr(self, "norm", None), getattr(self, "pre_norm", None)
+        if norm is None or getattr(norm, "kind", None) is None or pre is None:
+            return None
+        return pre(X, C), norm.kind, norm.group

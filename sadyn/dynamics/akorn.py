@@ -17,10 +17,12 @@ silently rescaled to eta / (1 + eta).
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor, nn
 
-from .._checks import check_in, check_positive
+from .._validate import check_bool, check_dtype, check_in, check_int, check_number
 from ..attention import MultiHeadSelfAttention
 from ..norms import Normalization, tangent_project
 from ._base import AttentionLoop, scalar_parameter
@@ -72,24 +74,27 @@ class AKOrN(AttentionLoop):
         device: torch.device | str | None = None,
     ) -> None:
         super().__init__()
-        N = int(oscillator_dim)
+        N = check_int(oscillator_dim, "oscillator_dim")
+        dim = check_int(dim, "dim", minimum=1)
+        dtype = check_dtype(dtype)
         if N < 2 or N % 2:
             raise ValueError(
                 f"`oscillator_dim` must be an even integer >= 2 (Omega rotates channel pairs), got {oscillator_dim}."
             )
-        if int(dim) % N:
+        if dim % N:
             raise ValueError(
                 f"`dim` must be divisible by `oscillator_dim`, got dim={dim}, oscillator_dim={N}; "
                 f"choose N among the even divisors of dim."
             )
         check_in(omega_mode, "omega_mode", ("global", "pair"))
         check_in(norm, "norm", ("sphere", "rms", None))
-        check_positive(abs(float(omega)), "abs(omega)", allow_zero=True)
+        if not math.isfinite(check_number(omega, "omega")):
+            raise ValueError(f"`omega` must be a finite number, got omega={omega!r}.")
         self.attention = MultiHeadSelfAttention(
             dim, heads, bias=bias, beta=beta, scale=scale, generator=generator, dtype=dtype, device=device
         )
         self.dim, self.heads, self.oscillator_dim = self.attention.dim, self.attention.heads, N
-        self.project = bool(project)
+        self.project = check_bool(project, "project")
         self.norm = Normalization(norm, dim, group=N, gamma=gamma, learn_gamma=learn_gamma, dtype=dtype, device=device)
         self.eta = scalar_parameter(eta, "eta", learn=learn_eta, dtype=dtype, device=device)
         init = scalar_parameter(omega, "omega", learn=learn_omega, dtype=dtype, device=device, positive=False)
@@ -122,5 +127,5 @@ class AKOrN(AttentionLoop):
         return self.norm(self.pre_norm(X, C))
 
     def extra_repr(self) -> str:
-        w = float(self.omega) if self.omega.ndim == 0 else "per pair"
-        return f"oscillator_dim={self.oscillator_dim}, eta={float(self.eta):.4g}, omega={w}, project={self.project}"
+        w = float(self.omega.detach()) if self.omega.ndim == 0 else "per pair"
+        return f"oscillator_dim={self.oscillator_dim}, eta={float(self.eta.detach()):.4g}, omega={w}, project={self.project}"

@@ -32,7 +32,7 @@ import math
 import torch
 from torch import Tensor
 
-from .._checks import check_in, check_positive
+from .._validate import check_bool, check_dtype, check_in, check_int, check_positive
 from ..attention import MultiHeadSelfAttention
 from ..norms import sphere_project, tangent_project
 from ._base import LoopedModel
@@ -83,9 +83,8 @@ class EnergySA(LoopedModel):
         dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
-        dim, heads = int(dim), int(heads)
-        if heads < 1:
-            raise ValueError(f"`heads` must be a positive integer, got heads={heads}.")
+        dim, heads = check_int(dim, "dim", minimum=1), check_int(heads, "heads", minimum=1)
+        dtype = check_dtype(dtype)
         condition = condition or ("symmetric" if heads == 1 else "orthogonal")
         check_in(condition, "condition", CONDITIONS)
         if condition in ("symmetric", "generalized") and heads != 1:
@@ -95,9 +94,9 @@ class EnergySA(LoopedModel):
             )
         if matrix is not None and condition != "symmetric":
             raise ValueError("`matrix` fixes A only for condition='symmetric'.")
-        t = check_positive(symmetry_breaking, "symmetry_breaking", allow_zero=True)
-        if t > 1:
-            raise ValueError(f"`symmetry_breaking` must be in [0, 1], got {symmetry_breaking}.")
+        t = check_positive(symmetry_breaking, "symmetry_breaking", allow_zero=True, maximum=1.0)
+        if project is not None:
+            project = check_bool(project, "project")
         self.dt = check_positive(dt, "dt")
         dtype = dtype or torch.get_default_dtype()
         kw = dict(beta=beta, scale=scale, generator=generator, dtype=dtype)
@@ -145,6 +144,12 @@ class EnergySA(LoopedModel):
 
     def _energy_defined(self, C: Tensor | None) -> bool:
         return C is None
+
+    def normalization(self) -> tuple[str | None, int]:
+        return ("sphere" if self.project else None), self.dim
+
+    def _normalized_input(self, X: Tensor, C: Tensor | None) -> tuple[Tensor, str, int] | None:
+        return (X, "sphere", self.dim) if self.project else None
 
     def energy(self, X: Tensor, C: Tensor | None = None) -> Tensor:
         """E(X) = -(1/(2 beta)) sum_h sum_ij exp(beta x_i^T A_h x_j); defined without input only (C must be None)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .._validate import check_bool
 from ..attention import MultiHeadSelfAttention
 from ..norms import Normalization
 from ._base import AttentionLoop, scalar_parameter
@@ -55,6 +56,7 @@ class ItrSA(AttentionLoop):
         device: torch.device | str | None = None,
     ) -> None:
         super().__init__()
+        learn_eta = check_bool(learn_eta, "learn_eta")
         self.attention = MultiHeadSelfAttention(
             dim, heads, bias=bias, beta=beta, scale=scale, generator=generator, dtype=dtype, device=device
         )
@@ -76,4 +78,4 @@ class ItrSA(AttentionLoop):
         return self.norm(self.pre_norm(X, C))
 
     def extra_repr(self) -> str:
-        return f"eta={float(self.eta):.4g}"
+        return f"eta={float(self.eta.detach()):.4g}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .._validate import check_bool, check_device, check_dtype, check_int
 from ..norms import sphere_project
 from ._base import LoopedModel, scalar_parameter
 from ._omega import omega_apply, omega_matrix
@@ -44,11 +45,15 @@ class OscillatorToy(LoopedModel):
         device: torch.device | str | None = None,
     ) -> None:
         super().__init__()
-        if int(dim) < 2 or int(dim) % 2:
+        dim = check_int(dim, "dim")
+        if dim < 2 or dim % 2:
             raise ValueError(f"`dim` must be an even integer >= 2 (Omega rotates channel pairs), got dim={dim}.")
-        self.dim = int(dim)
-        self.normalize = bool(normalize)
+        self.dim = dim
+        self.normalize = check_bool(normalize, "normalize")
+        dtype, device = check_dtype(dtype), check_device(device)
         self.eta = scalar_parameter(eta, "eta", learn=False, dtype=dtype, device=device)
+        if isinstance(omega, (bool, str)):
+            raise TypeError(f"`omega` must be a number or a tensor of dim/2 numbers, got omega={omega!r}.")
         w = torch.as_tensor(omega, dtype=dtype or torch.get_default_dtype(), device=device)
         if w.ndim > 1 or (w.ndim == 1 and w.numel() != self.dim // 2):
             raise ValueError(
@@ -68,6 +73,12 @@ class OscillatorToy(LoopedModel):
         if C is not None:
             y = y + self.eta * C
         return sphere_project(y) if self.normalize else y
+
+    def normalization(self) -> tuple[str | None, int]:
+        return ("sphere" if self.normalize else None), self.dim
+
+    def _normalized_input(self, X: Tensor, C: Tensor | None) -> tuple[Tensor, str, int] | None:
+        return (X, "sphere", self.dim) if self.normalize else None
 
     def jacobian_closed_form(self, x: Tensor) -> Tensor:
         """Eq. (20) for one token x of shape (D,): (1/||y||)(I - y y^T/||y||^2)(I + eta Omega) (eq. (18) if not normalized)."""
