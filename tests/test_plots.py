@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from sadyn import plots
+from sadyn.viz import plots
 
 
 def test_style_restores_only_its_keys_and_keeps_interactive_mode():

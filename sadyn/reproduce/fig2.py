@@ -6,50 +6,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ._core import Result, exponents, judge, pick, save, solver
 
 FIGURE = "fig2"
 
 
-def _toy(etas: tuple[float, ...], omegas: tuple[float, ...]) -> dict[str, list[float]]:
-    """Largest eigenvalue modulus of the toy's Jacobian, unnormalized (eq. (18)) and normalized (eq. (20)), at
-    random unit states, with the closed form sqrt(1 + eta^2 omega^2) of eq. (18)."""
-    from ..analysis import eigenvalues
-    from ..dynamics import OscillatorToy
-    from ..norms import sphere_project
-
-    raw, normed, theory, clouds = [], [], [], {}
-    g = torch.Generator().manual_seed(0)
-    for eta in etas:
-        for w in omegas:
-            x = sphere_project(torch.randn(1, 4, generator=g, dtype=torch.float64))
-            lam_raw = eigenvalues(OscillatorToy(4, eta=eta, omega=w, normalize=False, dtype=torch.float64).as_map(), x)
-            lam_n = eigenvalues(OscillatorToy(4, eta=eta, omega=w, dtype=torch.float64).as_map(), x)
-            raw.append(float(lam_raw.abs().max()))
-            normed.append(float(lam_n.abs().max()))
-            theory.append(float(np.sqrt(1 + eta**2 * w**2)))
-            if not clouds or abs(eta * w - 1) < abs(clouds["eta"] * clouds["omega"] - 1):  # show eta omega nearest 1
-                clouds = {"raw": lam_raw, "normalized": lam_n, "eta": eta, "omega": w}
-    return {"raw_max_modulus": raw, "normalized_max_modulus": normed, "theory": theory, "example": clouds}
-
-
 def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     """Measure Fig. 2 (a, b, c) at ``setting`` and judge its claims."""
-    from ..experiments import lyapunov_phase_diagram
+    from ..experiments import lyapunov_phase_diagram, toy_max_modulus
 
     etas = pick(setting, (0.3, 3.0), (0.1, 0.3, 1.0, 3.0, 10.0), (0.1, 0.3, 1.0, 3.0, 10.0))
     scales = pick(setting, (0.5, 2.0), (0.25, 0.5, 1.0, 2.0, 4.0), (0.25, 0.5, 1.0, 2.0, 4.0))
     steps = pick(setting, 30, 100, 1000)
     diagram = lyapunov_phase_diagram(etas=etas, scales=scales, steps=steps, transient=steps // 3)
     lam_rms, lam_raw = diagram["rms"]["max"], diagram["None"]["max"]
-    from ..trained import puzzle_set, solver_eigenvalues
+    from ..experiments import puzzle_set, solver_eigenvalues
 
     samples = pick(setting, 1, 2, 10)
     puzzles, _ = puzzle_set("sudoku4-id", samples)
     trained = {name: exponents(solver(name, setting, out), puzzles) for name in ("itrsa4-rms", "itrsa4-none")}
-    toy = _toy(pick(setting, (0.5, 2.0), (0.1, 0.5, 1.0, 2.0), (0.1, 0.5, 1.0, 2.0, 5.0)), (0.5, 1.0, 3.0))
+    toy = toy_max_modulus(pick(setting, (0.5, 2.0), (0.1, 0.5, 1.0, 2.0), (0.1, 0.5, 1.0, 2.0, 5.0)), (0.5, 1.0, 3.0))
     clouds = {
         name: solver_eigenvalues(solver(name, setting, out), puzzles[0], steps=16, seed=1)
         for name in ("itrsa4-rms", "itrsa4-none")
@@ -79,7 +56,7 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             "normalization pulls them onto or inside it",
             "unnormalized max |lambda| = sqrt(1 + eta^2 omega^2) > 1 (to 1e-9) and normalized max |lambda| <= 1 + 1e-9, "
             "at every (eta, omega)",
-            all(abs(a - t) < 1e-9 and a > 1 for a, t in zip(toy["raw_max_modulus"], toy["theory"]))
+            all(abs(a - t) < 1e-9 and a > 1 for a, t in zip(toy["raw_max_modulus"], toy["theory"], strict=False))
             and all(b <= 1 + 1e-9 for b in toy["normalized_max_modulus"]),
             largest_raw=max(toy["raw_max_modulus"]),
             largest_normalized=max(toy["normalized_max_modulus"]),
@@ -109,7 +86,7 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         "c_clouds": {k: {kk: vv for kk, vv in v.items() if kk != "eigenvalues"} for k, v in clouds.items()},
     }
 
-    from .. import plots
+    from ..viz import plots
 
     fig, axes = plots.grid(4, size=(3.2, 3.0))
     with plots.style():

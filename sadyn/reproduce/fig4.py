@@ -39,7 +39,7 @@ def _gain(acc: list[float], steps: list[int], t_train: int) -> float:
 
 def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     """Measure Fig. 4 at ``setting`` and judge its claims (on the OOD set; the ID set saturates)."""
-    from ..trained import accuracy_vs_loops
+    from ..experiments import accuracy_vs_loops
 
     steps = list(pick(setting, (4, 8, 16), (1, 2, 4, 8, 16, 32, 64), (1, 2, 4, 8, 16, 32, 64, 128)))
     n = pick(setting, 50, 500, 1000)
@@ -102,13 +102,13 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         "cell": {ds: c["cell"] for ds, c in curves.items()},
     }
 
-    from .. import plots
+    from ..viz import plots
 
     fig, axes = plots.grid(2, size=(4.2, 3.2))
     styles = {"ItrSA": "-", "AKOrN": "--", "AKOrN + RMSNorm": ":"}
     with plots.style():
-        for ax, ds in zip(axes, ("sudoku4-id", "sudoku4-ood")):
-            for i, (family, names) in enumerate(fam.items()):
+        for ax, ds in zip(axes, ("sudoku4-id", "sudoku4-ood"), strict=False):
+            for _i, (family, names) in enumerate(fam.items()):
                 for name in names:
                     ax.plot(
                         steps,

@@ -24,7 +24,7 @@ VARIANTS = {
 
 def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     """Measure Fig. 5 at ``setting`` (board accuracy at T = 16, the paper's selection point) and judge its claims."""
-    from ..trained import accuracy_vs_loops
+    from ..experiments import accuracy_vs_loops
 
     n = pick(setting, 100, 1000, 1000)
     shipped = set(available(list(VARIANTS.values())))
@@ -104,11 +104,11 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         "board": acc,
     }
 
-    from .. import plots
+    from ..viz import plots
 
     fig, axes = plots.grid(2, size=(4.2, 3.0))
     with plots.style():
-        for ax, ds in zip(axes, ("sudoku4-id", "sudoku4-ood")):
+        for ax, ds in zip(axes, ("sudoku4-id", "sudoku4-ood"), strict=False):
             labels, values, colors = [], [], []
             for i, family in enumerate(("ItrSA", "AKOrN")):
                 for reg in ("none", "E-single", "E-multi", "Spec"):

@@ -24,7 +24,7 @@ def _spearman_t(y: np.ndarray) -> float:
 
 def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     """Measure Fig. 6 on the trained AKOrN at ``setting`` and judge its claims."""
-    from ..trained import inference_energy, puzzle_set
+    from ..experiments import inference_energy, puzzle_set
 
     count, steps = pick(setting, 1, 4, 20), pick(setting, 8, 16, 32)
     puzzles, _ = puzzle_set("sudoku4-ood", count)
@@ -73,7 +73,7 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         "per_puzzle": curves,
     }
 
-    from .. import plots
+    from ..viz import plots
 
     fig, axes = plots.grid(3, size=(3.4, 2.8))
     t = np.arange(steps + 1)

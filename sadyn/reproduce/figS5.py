@@ -10,45 +10,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from ._core import Result, judge, pick, save, solver
+from ._core import Result, choose, judge, pick, save, solver
 
 FIGURE = "figS5"
 
 
-@torch.no_grad()
-def _distance(f, X0: torch.Tensor, *, warmup: int, steps: int, points: int, eps: float, seed: int) -> dict:
-    """L1 distance between the trajectories from x_0 and x_0 + noise at ``points`` equally spaced steps."""
-    X = X0
-    for _ in range(warmup):
-        X = f(X)
-    Y = X + eps * torch.randn(X.shape, generator=torch.Generator().manual_seed(seed), dtype=X.dtype)
-    marks = set(np.linspace(0, steps, points).round().astype(int).tolist())
-    t_out, d_out = [], []
-    for t in range(steps + 1):
-        if t in marks:
-            t_out.append(t)
-            d_out.append(float((X - Y).abs().sum()))
-        if t < steps:
-            X, Y = f(X), f(Y)
-    return {"t": t_out, "l1": d_out}
-
-
 def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     """Measure Fig. S.5 at ``setting`` and judge its claims."""
-    from ..trained import puzzle_set, solver_lyapunov, solver_map
+    from ..experiments import puzzle_set, solver_lyapunov, solver_map, trajectory_distance
 
     steps, points, count = pick(setting, 200, 2000, 10000), pick(setting, 50, 300, 300), pick(setting, 1, 3, 10)
     qr_steps = pick(setting, 50, 300, 2000)
     puzzles, _ = puzzle_set("sudoku4-id", count)
-    names = pick(setting, ["itrsa4-rms"], ["itrsa4-rms", "akorn4"], ["itrsa4-rms", "akorn4"])
+    names = choose(setting, ["itrsa4-rms"], ["itrsa4-rms", "akorn4"], ["itrsa4-rms", "akorn4"])
     curves, qr = {}, {}
     for name in names:
         model = solver(name, setting, out)
         maps = [solver_map(model, p) for p in puzzles]
         curves[name] = [
-            _distance(sm.f, sm.X0, warmup=128, steps=steps, points=points, eps=1e-3, seed=i)
+            trajectory_distance(sm.f, sm.X0, warmup=128, steps=steps, points=points, eps=1e-3, seed=i)
             for i, sm in enumerate(maps)
         ]
         qr[name] = [solver_lyapunov(model, p, steps=qr_steps, transient=128)["qr"] for p in puzzles]
@@ -74,7 +55,7 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     ]
     numbers = {"steps": steps, "points": points, "eps": 1e-3, "warmup": 128, "curves": curves, "qr_lambda_max": qr}
 
-    from .. import plots
+    from ..viz import plots
 
     ax = plots.new_axes(figsize=(4.5, 3.2))
     fig = ax.figure
