@@ -112,10 +112,12 @@ def test_verdicts_follow_from_numbers(reduced):
     slope = fig1["numbers"]["slopes"]["None"]
     assert fig1["claims"][0]["verdict"] == ("holds" if slope > 0.2 else "does not hold")
     trained = fig1["numbers"]["prop51_trained"]
-    assert all(m <= b * (1 + 1e-6) for m, b in zip(trained["measured"], trained["bound"]))  # Prop. 5.1 is a theorem
+    assert all(
+        m <= b * (1 + 1e-6) for m, b in zip(trained["measured"], trained["bound"], strict=True)
+    )  # Prop. 5.1 is a theorem
     fig2 = json.loads((out / "fig2.json").read_text())
     toy = fig2["numbers"]["b_toy"]
-    assert all(abs(a - t) < 1e-9 for a, t in zip(toy["raw_max_modulus"], toy["theory"]))
+    assert all(abs(a - t) < 1e-9 for a, t in zip(toy["raw_max_modulus"], toy["theory"], strict=True))
     assert fig2["claims"][2]["verdict"] == "holds"  # eqs. (18)-(20) are exact
 
 

@@ -2,7 +2,7 @@
 
 * :mod:`~sadyn.experiments.energy` (Sec. 4): ``clustering_run``, ``symmetry_run``.
 * :mod:`~sadyn.experiments.jacobians` (Sec. 5.1, Fig. 1-2): ``jacobian_norm_vs_tokens``, ``eigenvalue_cloud``,
-  ``prop51_random_grid``, ``prop51_large_eta``, ``toy_run``, ``toy_max_modulus``.
+  ``prop51_random_grid``, ``prop51_large_eta``, ``prop51_along_inference``, ``toy_run``, ``toy_max_modulus``.
 * :mod:`~sadyn.experiments.lyapunov` (Sec. 5.2): ``itrsa_lyapunov``, ``lyapunov_phase_diagram``, ``stacked_map``,
   ``trajectory_distance``, ``analyse_map``.
 * :mod:`~sadyn.experiments.kuramoto` (Sec. 5.3): ``kuramoto_sync``, ``oscillator_coherence``.
@@ -19,6 +19,7 @@ from .energy import clustering_run as clustering_run
 from .energy import symmetry_run as symmetry_run
 from .jacobians import eigenvalue_cloud as eigenvalue_cloud
 from .jacobians import jacobian_norm_vs_tokens as jacobian_norm_vs_tokens
+from .jacobians import prop51_along_inference as prop51_along_inference
 from .jacobians import prop51_large_eta as prop51_large_eta
 from .jacobians import prop51_random_grid as prop51_random_grid
 from .jacobians import toy_max_modulus as toy_max_modulus
@@ -52,6 +53,7 @@ __all__ = [
     "jacobian_norm_vs_tokens",
     "prop51_random_grid",
     "prop51_large_eta",
+    "prop51_along_inference",
     "toy_run",
     "toy_max_modulus",
     "stacked_map",

@@ -23,6 +23,7 @@ __all__ = [
     "jacobian_norm_vs_tokens",
     "prop51_random_grid",
     "prop51_large_eta",
+    "prop51_along_inference",
     "toy_run",
     "toy_max_modulus",
 ]
@@ -116,6 +117,24 @@ def prop51_large_eta(etas: Sequence[float]) -> dict[str, Any]:
         eps = float(torch.linalg.vector_norm(m.delta(Xn, C), dim=-1).min())
     limit = float(m.norm.max_gain()) * spectral_norm(m.attention, Xn, tol=1e-10) / eps
     return {"eta": list(etas), "measured": measured, "bound": bound, "limit": limit, "eps": eps}
+
+
+def prop51_along_inference(model: object, *, count: int, dataset: str = "sudoku4-id") -> dict[str, Any]:
+    """Measured ||J||_2 and Prop. 5.1's bound at t = 0, 4, .., 16 of a trained ItrSA solver's inference on the
+    first ``count`` puzzles of ``dataset`` (``model``: a SudokuSolver or a shipped checkpoint name)."""
+    from .sudoku import puzzle_set, solver_map
+
+    puzzles, _ = puzzle_set(dataset, count)
+    measured, bound = [], []
+    for puzzle in puzzles:
+        sm = solver_map(model, puzzle)
+        X = sm.X0
+        for t in range(17):
+            if t % 4 == 0:
+                measured.append(spectral_norm(sm.f, X))
+                bound.append(prop51_bound(sm.block, X, sm.C))
+            X = sm.f(X)
+    return {"measured": measured, "bound": bound, "max_gamma": float(sm.block.norm.max_gain())}
 
 
 def toy_run(

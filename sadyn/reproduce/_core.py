@@ -1,8 +1,9 @@
 """What every reproduction shares: settings, verdicts, the result record, and trained-solver helpers.
 
-A reproduction is a function ``run(setting) -> Result``. It measures numbers, judges each of the paper's claims
-by a stated criterion with :func:`judge` ("holds", "does not hold" or "inconclusive"), draws one PNG and returns a
-:class:`Result`, which :func:`save` writes as ``<out>/<figure>.json`` beside ``<out>/<figure>.png``.
+A reproduction measures numbers, judges each of the paper's claims by a stated criterion with :func:`judge`
+("holds", "does not hold" or "inconclusive") and draws one figure, in separate functions (see
+:mod:`sadyn.reproduce`); the runner gathers them in a :class:`Result`, which :func:`save` writes once as
+``<out>/<figure>.json`` beside ``<out>/<figure>.png``.
 
 Settings: ``"test"`` (tiny, for the unit tests), ``"quick"`` (shipped checkpoints, minutes on 2 CPU cores) and
 ``"full"`` (larger samples; trained figures retrain the shipped configurations for 100 epochs first). An internal

@@ -4,16 +4,18 @@ disc (b, eqs. (17)-(20)), and removes the trained model's eigenvalues outside th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ._core import Result, exponents, judge, pick, save, solver
+from ._core import Claim, exponents, judge, pick, solver
 
 FIGURE = "fig2"
 
 
-def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
-    """Measure Fig. 2 (a, b, c) at ``setting`` and judge its claims."""
+def measure(setting: str, out: Path) -> dict[str, Any]:
+    """The numbers of Fig. 2 (a, b, c) at ``setting``; ``_toy_example`` and ``_eigenvalues`` feed the figure only."""
     from ..experiments import lyapunov_phase_diagram, toy_max_modulus
 
     etas = pick(setting, (0.3, 3.0), (0.1, 0.3, 1.0, 3.0, 10.0), (0.1, 0.3, 1.0, 3.0, 10.0))
@@ -31,8 +33,29 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         name: solver_eigenvalues(solver(name, setting, out), puzzles[0], steps=16, seed=1)
         for name in ("itrsa4-rms", "itrsa4-none")
     }
-    c_rms, c_raw = clouds["itrsa4-rms"], clouds["itrsa4-none"]
+    return {
+        "a_random": {
+            "etas": list(etas),
+            "scales": list(scales),
+            "steps": steps,
+            "rms": lam_rms,
+            "None": lam_raw,
+            "divergent_none": diagram["None"]["divergent"],
+        },
+        "a_trained": trained,
+        "b_toy": {k: v for k, v in toy.items() if k != "example"},
+        "c_clouds": {k: {kk: vv for kk, vv in v.items() if kk != "eigenvalues"} for k, v in clouds.items()},
+        "samples": samples,
+        "_toy_example": toy["example"],
+        "_eigenvalues": {k: v["eigenvalues"] for k, v in clouds.items()},
+    }
 
+
+def claims(m: dict[str, Any]) -> list[Claim]:
+    """Fig. 2's claims (a) on random and trained weights, (b) and (c), judged on :func:`measure`'s numbers."""
+    a, trained, toy = m["a_random"], m["a_trained"], m["b_toy"]
+    lam_rms, lam_raw = np.asarray(a["rms"]), np.asarray(a["None"])
+    c_rms, c_raw = m["c_clouds"]["itrsa4-rms"], m["c_clouds"]["itrsa4-none"]
     finite = np.isfinite(lam_raw)
     claims = [
         judge(
@@ -72,21 +95,17 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             max_none=c_raw["max_modulus"],
         ),
     ]
-    numbers = {
-        "a_random": {
-            "etas": list(etas),
-            "scales": list(scales),
-            "steps": steps,
-            "rms": lam_rms,
-            "None": lam_raw,
-            "divergent_none": diagram["None"]["divergent"],
-        },
-        "a_trained": trained,
-        "b_toy": {k: v for k, v in toy.items() if k != "example"},
-        "c_clouds": {k: {kk: vv for kk, vv in v.items() if kk != "eigenvalues"} for k, v in clouds.items()},
-    }
+    return claims
 
+
+def draw(m: dict[str, Any]) -> Figure:
+    """Four panels: (a) exponents with against without RMSNorm, (b) the toy's eigenvalues, (c) two clouds."""
     from ..viz import plots
+
+    a, trained, toy = m["a_random"], m["a_trained"], {**m["b_toy"], "example": m["_toy_example"]}
+    lam_rms, lam_raw = np.asarray(a["rms"]), np.asarray(a["None"])
+    c_rms = {"eigenvalues": m["_eigenvalues"]["itrsa4-rms"]}
+    c_raw = {"eigenvalues": m["_eigenvalues"]["itrsa4-none"]}
 
     fig, axes = plots.grid(4, size=(3.2, 3.0))
     with plots.style():
@@ -112,15 +131,19 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         plots.plot_eigenvalues(c_raw["eigenvalues"], axes[3], color=plots.PALETTE[3])
         axes[3].set_title("(c) trained ItrSA, no norm, T=16", fontsize=9)
         fig.tight_layout()
-    result = Result(
-        figure=FIGURE,
+    return fig
+
+
+def describe(m: dict[str, Any]) -> dict[str, Any]:
+    """Title, the paper's statement, our setting and the differences."""
+    etas, scales, steps, samples = m["a_random"]["etas"], m["a_random"]["scales"], m["a_random"]["steps"], m["samples"]
+    return dict(
         title="Normalization vs Lyapunov exponents and eigenvalues (Fig. 2)",
         paper=(
             "(a) Normalization lowers the maximal Lyapunov exponent. (b) The discretized rotation's eigenvalues "
             "1 +- i eta omega lie outside the unit circle and normalization pulls them back. (c) At T=16 on a random "
             "Sudoku sample, the trained normalized model has no large/outside eigenvalues; the unnormalized one does."
         ),
-        setting=setting,
         ours=(
             f"(a) untrained ItrSA (D=16, H=4, S=8) over eta in {list(etas)} x weight scale in {list(scales)}, QR "
             f"exponents over {steps} steps; and the shipped 4x4 ItrSA with/without RMSNorm, finite-time T=16 exponents "
@@ -131,7 +154,4 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             "Paper: 9x9 Sudoku, D=512, normalized model trained 100 epochs, unnormalized 1 epoch. Ours: 4x4, "
             "D=32, both trained 20 epochs (the unnormalized one never solves a board)."
         ),
-        numbers=numbers,
-        claims=claims,
     )
-    return save(result, fig, out)

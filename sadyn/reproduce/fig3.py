@@ -10,10 +10,12 @@ Claim: only near-zero exponents reach high accuracy, successful models sit sligh
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ._core import Result, available, choose, exponents, judge, pick, save, solver
+from ._core import Claim, available, choose, exponents, judge, pick, solver
 
 FIGURE = "fig3"
 _BAND = 0.2  # |lambda_max| <= _BAND counts as "near zero" (about the resolution of a T = 16 estimate, ~3/T)
@@ -24,8 +26,8 @@ def _spearman(a: list[float], b: list[float]) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
-def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
-    """Measure Fig. 3 at ``setting`` and judge its claims (accuracy: ID board accuracy at T = 16)."""
+def measure(setting: str, out: Path) -> dict[str, Any]:
+    """Accuracy (ID boards at T = 16) and finite-time exponents of every variant at ``setting``."""
     from ..experiments import accuracy_vs_loops, puzzle_set, shipped_solvers, solver_variant
 
     # only 4x4 checkpoints: the accuracy and the exponents are measured on 4x4 boards (9x9 models would reject them)
@@ -49,6 +51,21 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     for name, model in models.items():
         e = exponents(model, puzzles)
         rows[name] = {"accuracy": accuracy[name][0], "max": e["max"], "mean": e["mean"], "divergent": e["divergent"]}
+    return {
+        "n": n,
+        "puzzles": samples,
+        "steps": 16,
+        "band": _BAND,
+        "variants": rows,
+        "base": list(base),
+        "parents": list(parents),
+        "factors": {k: list(v) for k, v in factors.items()},
+    }
+
+
+def claims(m: dict[str, Any]) -> list[Claim]:
+    """Fig. 3's claims, judged on :func:`measure`'s variants."""
+    rows = m["variants"]
     names = list(rows)
     acc = np.array([rows[k]["accuracy"] for k in names])
     lmax = np.array([rows[k]["max"] for k in names])
@@ -95,9 +112,18 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
                 best_accuracy=best,
             )
         )
-    numbers = {"n": n, "puzzles": samples, "steps": 16, "band": _BAND, "variants": rows}
+    return claims
 
+
+def draw(m: dict[str, Any]) -> Figure:
+    """Accuracy against lambda_max and against lambda_mean, one colour per kind of variant."""
     from ..viz import plots
+
+    rows = m["variants"]
+    names = list(rows)
+    acc = np.array([rows[k]["accuracy"] for k in names])
+    lmax = np.array([rows[k]["max"] for k in names])
+    lmean = np.array([rows[k]["mean"] for k in names])
 
     fig, axes = plots.grid(2, size=(4.2, 3.2))
     with plots.style():
@@ -119,15 +145,20 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             ax.set(xlabel=f"lambda_{key} (T=16, clipped to +-2)", ylabel="ID board accuracy (T=16)")
         axes[0].legend(frameon=False, fontsize=7)
         fig.tight_layout()
-    result = Result(
-        figure=FIGURE,
+    return fig
+
+
+def describe(m: dict[str, Any]) -> dict[str, Any]:
+    """Title, the paper's statement, our setting and the differences."""
+    names, base, parents, factors = list(m["variants"]), m["base"], m["parents"], m["factors"]
+    samples, n = m["puzzles"], m["n"]
+    return dict(
         title="Accuracy vs Lyapunov exponent over model variants (Fig. 3)",
         paper=(
             "Normalized models cluster near lambda_max = 0 and only they reach high accuracy; successful models have "
             "lambda_max about +0.1; max and mean exponents look the same; symmetric energy-based SA has negative "
             "exponents and lower accuracy."
         ),
-        setting=setting,
         ours=(
             f"{len(names)} variants: shipped 4x4 checkpoints {list(base)} and inference-time variants of {parents} "
             f"({', '.join(f'{k} x {list(v)}' for k, v in factors.items())}). Exponents: finite-time T=16 from the "
@@ -139,7 +170,4 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             "Ours: 4x4, D=32, 20 epochs; most variants are the same trained weights perturbed at inference, "
             "not retrained, so they test the exponent-accuracy link on a fixed solver."
         ),
-        numbers=numbers,
-        claims=claims,
     )
-    return save(result, fig, out)
