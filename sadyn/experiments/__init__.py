@@ -7,7 +7,8 @@
   ``trajectory_distance``, ``analyse_map``.
 * :mod:`~sadyn.experiments.kuramoto` (Sec. 5.3): ``kuramoto_sync``, ``oscillator_coherence``.
 * :mod:`~sadyn.experiments.sudoku` (Sec. 6, trained solvers): ``puzzle_set``, ``accuracy_vs_loops``, ``solver_map``,
-  ``solver_lyapunov``, ``solver_eigenvalues``, ``solver_exponents``, ``solver_variant``, ``shipped_solvers``.
+  ``solver_lyapunov``, ``solver_eigenvalues``, ``solver_exponents``, ``solver_variant``, ``shipped_solvers``,
+  ``solve_one``.
 * :mod:`~sadyn.experiments.sudoku_energy` (Sec. 6.3): ``inference_energy``, ``restart_energies``,
   ``voting_curve``, ``energy_curves``.
 
@@ -35,6 +36,7 @@ from .sudoku import SolverMap as SolverMap
 from .sudoku import accuracy_vs_loops as accuracy_vs_loops
 from .sudoku import puzzle_set as puzzle_set
 from .sudoku import shipped_solvers as shipped_solvers
+from .sudoku import solve_one as solve_one
 from .sudoku import solver_eigenvalues as solver_eigenvalues
 from .sudoku import solver_exponents as solver_exponents
 from .sudoku import solver_lyapunov as solver_lyapunov
@@ -72,6 +74,7 @@ __all__ = [
     "solver_eigenvalues",
     "solver_exponents",
     "solver_variant",
+    "solve_one",
     "inference_energy",
     "restart_energies",
     "voting_curve",

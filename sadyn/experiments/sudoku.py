@@ -39,6 +39,7 @@ __all__ = [
     "solver_exponents",
     "solver_variant",
     "shipped_solvers",
+    "solve_one",
 ]
 
 Models = Sequence[str] | Mapping[str, SudokuSolver]
@@ -130,6 +131,12 @@ def accuracy_vs_loops(
         except ValueError:
             out["train_steps"][name] = None
     return out
+
+
+def solve_one(model: object, puzzle: np.ndarray, solution: np.ndarray, *, steps: int, seed: int = 0) -> dict[str, Any]:
+    """One board after ``steps`` loops: ``{"puzzle", "solution", "board", "solved"}`` (tutorial 07's explorer)."""
+    board = _solver(model).solve(np.asarray(puzzle)[None], steps=steps, seed=seed)[0]
+    return {"puzzle": puzzle, "solution": solution, "board": board, "solved": bool((board == solution).all())}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-from ...experiments.sudoku import _solver, accuracy_vs_loops, puzzle_set, shipped_solvers
+from ...experiments.sudoku import _solver, accuracy_vs_loops, puzzle_set, shipped_solvers, solve_one
 from ...experiments.sudoku_energy import energy_curves, restart_energies, voting_curve
 from ..plots import PALETTE, plot_accuracy_vs_loops, plot_board, plot_voting_curve
 from ._explorer import Explorer
@@ -47,15 +47,11 @@ def sudoku_explorer(
     def compute(model: str, steps: int, puzzle: int) -> dict[str, Any]:
         if model not in solvers:
             solvers[model] = _solver(model)
-        board = solvers[model].solve(puzzles[puzzle : puzzle + 1], steps=steps)[0]
         i = curves["steps"].index(steps)
         return {
             "model": model,
             "steps": steps,
-            "puzzle": puzzles[puzzle],
-            "solution": solutions[puzzle],
-            "board": board,
-            "solved": bool((board == solutions[puzzle]).all()),
+            **solve_one(solvers[model], puzzles[puzzle], solutions[puzzle], steps=steps),
             "accuracy": curves["board"][model][i],
         }
 
