@@ -177,9 +177,9 @@ def test_every_figure_runs_its_quick_model_choice(tmp_path):
 def test_full_setting_retrains_through_the_library(tmp_path, monkeypatch):
     """``--full`` retrains with sd.train(TrainConfig) from the checkpoint's own config, not through the CLI."""
     import sadyn as sd
-    from sadyn.pretrained import pretrained_path
     from sadyn.reproduce import _core
-    from sadyn.training.checkpoint import load_checkpoint
+    from sadyn.solver.checkpoint import load_checkpoint
+    from sadyn.solver.pretrained import pretrained_path
 
     calls = []
 
@@ -194,4 +194,4 @@ def test_full_setting_retrains_through_the_library(tmp_path, monkeypatch):
     assert _core.retrain("itrsa4-rms", tmp_path / "run", epochs=3) == tmp_path / "best.pt"
     (config, folder), stored = calls[0], load_checkpoint(pretrained_path("itrsa4-rms"))["config"]
     assert isinstance(config, sd.TrainConfig) and folder == tmp_path / "run"
-    assert config.epochs == 3 and config.to_dict() == {**stored, "epochs": 3}
+    assert config.epochs == 3 and config == sd.TrainConfig.from_dict({**stored, "epochs": 3})  # new keys: defaults

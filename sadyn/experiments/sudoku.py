@@ -62,7 +62,7 @@ def _solver(model: object) -> SudokuSolver:
 def shipped_solvers(size: int, names: Sequence[str] | None = None) -> list[str]:
     """The shipped checkpoints (of ``names``, default all) whose boards are ``size`` x ``size``, read from the
     manifest's training command (``--size``), so a 4x4 evaluation never meets a 9x9 model."""
-    from ..pretrained import pretrained_info, pretrained_models
+    from ..solver.pretrained import pretrained_info, pretrained_models
 
     shipped = pretrained_models()
     out = []
@@ -108,7 +108,7 @@ def accuracy_vs_loops(
     One rollout per model serves every T (:meth:`SudokuSolver.solve_at`), with the same noise ``seed``. Returns
     ``{"steps", "dataset", "n", "board": {name: [acc per T]}, "cell": {...}, "train_steps": {name: T or None}}``.
     """
-    from ..pretrained import pretrained_info
+    from ..solver.pretrained import pretrained_info
     from ..sudoku import board_accuracy, cell_accuracy
 
     named = _named(models)
@@ -168,7 +168,11 @@ def solver_map(model: object, puzzle: object, *, seed: int = 0, dtype: torch.dty
     if model.dynamics == "energy":
         constraint, group = "sphere", None
     else:
-        constraint, group = (None, None) if block.norm.kind is None else ("sphere", block.norm.group)
+        kind = block.norm.kind
+        # the radial directions the normalization removes: per token/group on a sphere, or the LayerNorm pair
+        constraint, group = (
+            (None, None) if kind is None else ("layer" if kind == "layer" else "sphere", block.norm.group)
+        )
     return SolverMap(block.as_map(C[0]), X0[0], C[0], block, constraint, group)
 
 

@@ -159,7 +159,7 @@ def choose(setting: str, test: Any, quick: Any, full: Any) -> Any:
 def retrain_command(name: str, folder: Path, *, epochs: int = 100) -> list[str]:
     """The argv (after ``sadyn``) that retrains shipped checkpoint ``name`` into ``folder`` for ``epochs`` epochs:
     its manifest command with ``--out`` and ``--epochs`` replaced."""
-    from ..pretrained import pretrained_info
+    from ..solver.pretrained import pretrained_info
 
     argv = shlex.split(pretrained_info(name)["command"])[1:]
     for flag, value in (("--out", str(folder)), ("--epochs", str(int(epochs)))):
@@ -175,8 +175,8 @@ def retrain(name: str, folder: Path, *, epochs: int = 100) -> Path:
     epochs into ``folder`` with :func:`sadyn.train`; returns the best checkpoint's path."""
     import sadyn as sd
 
-    from ..pretrained import pretrained_path
-    from ..training.checkpoint import load_checkpoint
+    from ..solver.pretrained import pretrained_path
+    from ..solver.checkpoint import load_checkpoint
 
     stored = load_checkpoint(pretrained_path(name))["config"]
     config = sd.TrainConfig.from_dict({**stored, "epochs": int(epochs)})

@@ -17,7 +17,7 @@ _TOL = 0.01  # a drop of more than one point of board accuracy breaks monotonici
 
 def families() -> dict[str, list[str]]:
     """Shipped checkpoints per family: ItrSA (+ RMSNorm), AKOrN (Pi^osc) and AKOrN + RMSNorm, any N."""
-    from ..pretrained import pretrained_models
+    from ..solver.pretrained import pretrained_models
 
     names = pretrained_models()
     return {
