@@ -175,8 +175,8 @@ def retrain(name: str, folder: Path, *, epochs: int = 100) -> Path:
     epochs into ``folder`` with :func:`sadyn.train`; returns the best checkpoint's path."""
     import sadyn as sd
 
-    from ..solver.pretrained import pretrained_path
     from ..solver.checkpoint import load_checkpoint
+    from ..solver.pretrained import pretrained_path
 
     stored = load_checkpoint(pretrained_path(name))["config"]
     config = sd.TrainConfig.from_dict({**stored, "epochs": int(epochs)})

@@ -92,4 +92,4 @@ def count_givens(puzzles: object) -> np.ndarray:
 def givens_histogram(puzzles: object) -> dict[int, int]:
     """How many puzzles have each number of givens: ``{givens: count}``, sorted, only counts > 0."""
     values, counts = np.unique(np.atleast_1d(count_givens(puzzles)), return_counts=True)
-    return {int(v): int(c) for v, c in zip(values, counts)}
+    return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
