@@ -33,7 +33,7 @@ help:
 	@echo "make binder-check  build a fresh venv from binder/requirements.txt and run the tutorials in it"
 	@echo "make docs        build the documentation site into docs/_build/html (warnings are errors)"
 	@echo "make test-oldest build a venv with the oldest supported dependencies and run the fast unit tests"
-	@echo "make lint        ruff check and ruff format --check"
+	@echo "make lint        ruff check, ruff format --check and mypy (what CI runs before the tests)"
 	@echo "make clean-venv  delete $(VENV)"
 
 setup: $(STAMP)
@@ -76,8 +76,14 @@ docs: $(STAMP)
 test-oldest:
 	bash scripts/ci/test_oldest.sh
 
+# ruff (lint rules and formatting) over the code and the docs' code, mypy over the package ([tool.ruff] and
+# [tool.mypy] in pyproject.toml). tutorials/ is checked by its own tests (notebooks run through nbval).
+LINT_PATHS := sadyn tests scripts benchmarks docs setup.py
+
 lint: $(STAMP)
-	$(BIN)/python -m ruff check . && $(BIN)/python -m ruff format --check .
+	$(BIN)/python -m ruff check $(LINT_PATHS)
+	$(BIN)/python -m ruff format --check $(LINT_PATHS)
+	$(BIN)/python -m mypy
 
 clean-venv:
 	rm -rf $(VENV)

@@ -5,6 +5,7 @@ Run:  python benchmarks/bench_tiny.py [--threads 1]
 
 import math
 import time
+from functools import partial
 
 from _bench import baseline_lyapunov, best, best_many, report, setup
 
@@ -18,9 +19,9 @@ for name, sys in (("Henon", Henon()), ("Lorenz-63 (RK4, dt=0.01)", Lorenz())):
     nb, n = 200, 5000
     t = best_many(
         {
-            "baseline": lambda: baseline_lyapunov(sys, x0, nb, sys.dim),
-            "autodiff": lambda: sd.lyapunov_spectrum(sys, x0, steps=n),
-            "jac": lambda: sd.lyapunov_spectrum(sys, x0, steps=n, jac=sys.jacobian),
+            "baseline": partial(baseline_lyapunov, sys, x0, nb, sys.dim),
+            "autodiff": partial(sd.lyapunov_spectrum, sys, x0, steps=n),
+            "jac": partial(sd.lyapunov_spectrum, sys, x0, steps=n, jac=sys.jacobian),
         },
         repeats=reps,
     )
@@ -30,7 +31,7 @@ for name, sys in (("Henon", Henon()), ("Lorenz-63 (RK4, dt=0.01)", Lorenz())):
     report(f"{name}: sadyn (dense engine, analytic jac=)", t["jac"] / n, "step", base)
     if name.startswith("Lorenz"):
         ens = sys.initial_state(64, spread=2.0)
-        t = best(lambda: sd.lyapunov_spectrum(sys, ens, steps=1600, transient=400, batch=True), repeats=3)
+        t = best(partial(sd.lyapunov_spectrum, sys, ens, steps=1600, transient=400, batch=True), repeats=3)
         report("Lorenz: ensemble of 64, 2000 steps each (per system-step)", t / (64 * 2000), "system-step", base)
 
 L = Lorenz()

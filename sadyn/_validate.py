@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
+from typing import Literal
 
 import torch
 from torch import Tensor
@@ -39,7 +40,8 @@ __all__ = [
     "check_constraint",
 ]
 
-CONSTRAINTS = (None, "sphere", "layer")
+Constraint = Literal["sphere", "layer"]  # the manifold a map keeps its state on; None: unconstrained
+CONSTRAINTS: tuple[Constraint | None, ...] = (None, "sphere", "layer")
 
 
 def under_transform(x: Tensor) -> bool:
@@ -142,7 +144,7 @@ def check_device(device: object, name: str = "device") -> torch.device | None:
     if device is None:
         return None
     try:
-        dev = torch.device(device)  # type: ignore[arg-type]
+        dev = torch.device(device)  # type: ignore[call-overload]  # any object: torch refuses the wrong ones
     except (RuntimeError, TypeError):
         raise ValueError(f"`{name}` must be a torch device such as 'cpu' or 'cuda', got {device!r}.") from None
     if dev.type == "cuda":
@@ -236,12 +238,12 @@ def check_k(k: object, available: int, *, excluded: int = 0) -> int | None:
     msg = f"`k` must be an integer in [1, {available}]{why}, got k={k!r}; pass k=None for all of them."
     if _is_bool(k) or isinstance(k, (str, bytes)) or not isinstance(k, numbers.Integral):
         raise (TypeError if not isinstance(k, numbers.Real) or _is_bool(k) else ValueError)(msg)
-    if not 1 <= k <= available:
+    if not 1 <= int(k) <= available:
         raise ValueError(msg)
     return int(k)
 
 
-def check_constraint(constraint: object, group: object, shape: tuple[int, ...]) -> tuple[str | None, int, int]:
+def check_constraint(constraint: object, group: object, shape: tuple[int, ...]) -> tuple[Constraint | None, int, int]:
     """Validate ``constraint``/``group`` for a state of one system of shape ``shape``.
 
     Returns ``(constraint, group, excluded)``: the group size (entries per token or oscillator) and how many

@@ -74,11 +74,11 @@ class MultiHeadSelfAttention(nn.Module):
         self.wv = nn.Parameter(s * _randn((H, dim, Dh), generator, dtype, device))
         self.wo = nn.Parameter(s * _randn((H, Dh, dim), generator, dtype, device))
         if bias:
-            zeros = dict(dtype=dtype or torch.get_default_dtype(), device=device)
-            self.bq = nn.Parameter(torch.zeros(H, Dh, **zeros))
-            self.bk = nn.Parameter(torch.zeros(H, Dh, **zeros))
-            self.bv = nn.Parameter(torch.zeros(H, Dh, **zeros))
-            self.bo = nn.Parameter(torch.zeros(dim, **zeros))
+            zdtype = dtype or torch.get_default_dtype()
+            self.bq = nn.Parameter(torch.zeros(H, Dh, dtype=zdtype, device=device))
+            self.bk = nn.Parameter(torch.zeros(H, Dh, dtype=zdtype, device=device))
+            self.bv = nn.Parameter(torch.zeros(H, Dh, dtype=zdtype, device=device))
+            self.bo = nn.Parameter(torch.zeros(dim, dtype=zdtype, device=device))
         else:
             for name in ("bq", "bk", "bv", "bo"):
                 self.register_parameter(name, None)

@@ -20,6 +20,7 @@ Sudoku solver does, see ``sadyn.models``) initializes ``gamma = sqrt(D)``. ``tor
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import torch
 from torch import Tensor, nn
@@ -28,7 +29,8 @@ from ._validate import check_bool, check_device, check_dtype, check_in, check_in
 
 __all__ = ["sphere_project", "tangent_project", "rms_norm", "layer_norm", "Normalization", "NORMS"]
 
-NORMS = ("rms", "sphere", "layer", None)
+NormKind = Literal["rms", "sphere", "layer"]  # None: no normalization
+NORMS: tuple[NormKind | None, ...] = ("rms", "sphere", "layer", None)
 
 
 def _grouped(y: Tensor, group: int | None) -> Tensor:
@@ -81,7 +83,7 @@ class Normalization(nn.Module):
 
     def __init__(
         self,
-        kind: str | None,
+        kind: NormKind | None,
         dim: int,
         *,
         group: int | None = None,

@@ -114,5 +114,8 @@ def test_ci_run_script_builds_a_fresh_venv_and_runs_make_test() -> None:
     assert os.access(script, os.X_OK)
     assert 'if [[ -e .venv ]]; then\n    export VENV="$work/venv"\nfi' in text
     assert '\n[ "$status" -ne 0 ] || make test || status=$?\n' in text
+    lint = '\n[ "$status" -ne 0 ] || make lint || status=$?\n'
+    assert lint in text and text.index(lint) < text.index("|| make test ||"), "make lint must run before the tests"
+    assert text.index("make setup") < text.index(lint)
     assert "scripts/ci/install_browser.sh" in text and "SADYN_REQUIRE_BROWSER=1" in text
     assert "scripts/ci/ci_summary.py" in text.splitlines()[-2]

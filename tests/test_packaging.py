@@ -69,6 +69,21 @@ def test_makefile_installs_torch_first_and_has_readmes_commands() -> None:
         assert re.search(rf"^{target}: \$\(STAMP\)$", (REPO / "Makefile").read_text(), re.MULTILINE)
 
 
+def test_make_lint_runs_ruff_format_and_mypy_from_the_dev_extra() -> None:
+    dry = subprocess.run(
+        ["make", "-n", "lint", "VENV=/nonexistent/venv"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert dry.returncode == 0, dry.stderr
+    lines = dry.stdout.splitlines()
+    paths = "sadyn tests scripts benchmarks docs"
+    assert any(f"-m ruff check {paths}" in line for line in lines), lines
+    assert any(f"-m ruff format --check {paths}" in line for line in lines), lines
+    assert any(line.endswith("-m mypy") for line in lines), lines  # [tool.mypy] packages = ["sadyn"]
+    assert PYPROJECT["tool"]["mypy"]["packages"] == ["sadyn"]
+    dev = {canonicalize_name(Requirement(r).name) for r in PYPROJECT["project"]["optional-dependencies"]["dev"]}
+    assert {"ruff", "mypy", "hypothesis"} <= dev and {"ruff", "mypy", "hypothesis"} <= set(CONSTRAINTS)
+
+
 def test_readme_gives_the_two_commands() -> None:
     readme = (REPO / "README.md").read_text()
     blocks = re.findall(r"```(\w*)\n(.*?)```", readme, flags=re.DOTALL)

@@ -17,7 +17,7 @@ def test_9x9_puzzles_have_exactly_one_solution_by_an_independent_solver() -> Non
     assert is_valid_solution(solutions, puzzles).all()
     counts = count_givens(puzzles)
     assert counts.min() >= 31 and counts.max() <= 42
-    for p, s in zip(puzzles, solutions):
+    for p, s in zip(puzzles, solutions, strict=True):
         (only,) = ref_solutions(p, limit=2)  # unpacking fails unless there is exactly one
         np.testing.assert_array_equal(only, s)
 
@@ -52,7 +52,7 @@ def test_same_seed_same_puzzles_and_prefixes_agree() -> None:
     b = generate(6, seed=11)
     c = generate(3, seed=11)
     d = generate(6, seed=12)
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
     np.testing.assert_array_equal(a[0][:3], c[0])  # puzzle i depends only on (seed, i): no chunking effects
     assert not np.array_equal(a[1], d[1])
@@ -62,7 +62,7 @@ def test_same_seed_same_puzzles_and_prefixes_agree() -> None:
 def test_worker_processes_do_not_change_the_puzzles() -> None:
     serial = generate(8, size=4, seed=7, workers=1)
     parallel = generate(8, size=4, seed=7, workers=2)
-    for x, y in zip(serial, parallel):
+    for x, y in zip(serial, parallel, strict=True):
         np.testing.assert_array_equal(x, y)
 
 
@@ -128,6 +128,6 @@ def test_a_few_hundred_hard_puzzles_are_unique_and_cover_the_range() -> None:
     hist = givens_histogram(puzzles)
     assert set(hist) == set(range(24, 31))
     assert min(hist.values()) > 200 / 7 / 2  # every count drawn about equally often
-    for p, s in zip(puzzles, solutions):
+    for p, s in zip(puzzles, solutions, strict=True):
         (only,) = ref_solutions(p, limit=2)
         np.testing.assert_array_equal(only, s)

@@ -104,10 +104,10 @@ def check_jac(jac: Callable[[Tensor], Tensor], F: FlatMap, X: Tensor) -> None:
     v = _probe(X)
     _, JV = batched_jvp(F, X, v[None])
     want, got = JV[0, 0], J.reshape(n, n) @ v[0]
-    err = float(torch.linalg.vector_norm(got - want) / torch.linalg.vector_norm(want).clamp_min(1e-300))
-    if not err <= 1e3 * _tol(X.dtype):
+    rel = float(torch.linalg.vector_norm(got - want) / torch.linalg.vector_norm(want).clamp_min(1e-300))
+    if not rel <= 1e3 * _tol(X.dtype):
         raise ValueError(
-            f"`jac` disagrees with the map's own derivative at x0: |jac(x0) v - J v| / |J v| = {err:.2e} for a "
+            f"`jac` disagrees with the map's own derivative at x0: |jac(x0) v - J v| / |J v| = {rel:.2e} for a "
             f"random v (J v by forward-mode AD). Fix the hand-written Jacobian (row i is d f_i / d x), or drop `jac`."
         )
 

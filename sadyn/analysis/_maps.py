@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -179,10 +180,12 @@ def batched_jvp(F: FlatMap, X: Tensor, V: Tensor) -> tuple[Tensor, Tensor]:
     """
 
     def one(v: Tensor) -> tuple[Tensor, Tensor]:
-        return _jvp(F, (X,), (v,))
+        out = _jvp(F, (X,), (v,))  # (primal, tangent): no has_aux
+        return out[0], out[1]
 
     with transform_errors():
-        Y, JV = vmap(one, out_dims=(None, 0))(V)
+        # out_dims None = the primal is not batched; torch accepts it, its annotation omits None
+        Y, JV = vmap(one, out_dims=(None, 0))(V)  # type: ignore[arg-type]
     return Y, JV
 
 
@@ -237,10 +240,11 @@ class Linearization:
 
     def __init__(self, F: FlatMap, X: Tensor) -> None:
         self.F, self.X, self.n = F, X, F.n
+        self._push: Callable[..., Any] | None  # J v by reverse-over-reverse; None: fresh forward-mode products
         with transform_errors():
-            Y, self._pull = _vjp(F, X)
+            Y, self._pull = _vjp(F, X)[:2]  # (primal, pullback): no has_aux
             try:
-                _, self._push = _vjp(self._pull, torch.zeros_like(Y))
+                self._push = _vjp(self._pull, torch.zeros_like(Y))[1]
             except (RuntimeError, NotImplementedError):  # no double backward: forward mode instead
                 self._push = None
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from .._validate import check_bool, check_constraint, check_count, check_k, check_positive
+from .._validate import Constraint, check_bool, check_constraint, check_count, check_k, check_positive
 from ._door import check_constraint_holds, check_independent
 from ._maps import FlatMap, Linearization, dense_jacobians, flat_map
 from .lyapunov import LyapunovSpectrum, orbit_growth
@@ -97,7 +97,7 @@ def finite_time_lyapunov(
     k: int | None = None,
     transient: int = 0,
     batch: bool = False,
-    constraint: str | None = None,
+    constraint: Constraint | None = None,
     group: int | None = None,
     dt: float = 1.0,
 ) -> LyapunovSpectrum:

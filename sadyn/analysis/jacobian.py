@@ -113,6 +113,6 @@ def vjp(f: Callable[[Tensor], Tensor], x: Tensor, u: Tensor) -> Tensor:
     F, X = flat_map(f, x, xname="x")
     U, restore = _tangents(u, x, "u")
     with transform_errors():
-        _, pullback = _vjp(F, X)
+        pullback = _vjp(F, X)[1]  # (primal, pullback): no has_aux
         out = vmap(lambda w: pullback(w)[0])(U)
     return restore(out)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .._validate import check_bool, check_count, check_positive, check_seed
-from .tangent import TangentMap
+from .._validate import Constraint, check_bool, check_count, check_positive, check_seed
+from .tangent import Method, TangentMap
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "orbit_growth", "EXPLODING_GROWTH"]
 
@@ -148,20 +148,20 @@ class LyapunovSpectrum:
         status = self.status if self.diverged_at is None else f"{self.status} at step {self.diverged_at}"
         err = float(self.stderr[0])
         pm = f" ± {err:.2g}" if math.isfinite(err) else ""
-        return f"{head}, status={status!r}, max={_fmt(self.max)}{pm}, mean={_fmt(self.mean)}, exponents=[{shown}])"
+        return f"{head}, status={status!r}, max={_fmt(float(self.max))}{pm}, mean={_fmt(float(self.mean))}, exponents=[{shown}])"
 
 
 class _Accumulator:
     """Running sums, batch means and history of the local exponents (float64)."""
 
     def __init__(self, B: int, k: int, n_blocks: int, device: torch.device) -> None:
-        opts = dict(dtype=torch.float64, device=device)
-        self.sums = torch.zeros(B, k, **opts)
-        self.counts = torch.zeros(B, **opts)
+        f64 = torch.float64
+        self.sums = torch.zeros(B, k, dtype=f64, device=device)
+        self.counts = torch.zeros(B, dtype=f64, device=device)
         self.n_blocks, self.done = n_blocks, 0
         self.n_batches = min(_BATCHES, n_blocks)
-        self.bsums = torch.zeros(self.n_batches, B, k, **opts)
-        self.bcounts = torch.zeros(self.n_batches, B, **opts)
+        self.bsums = torch.zeros(self.n_batches, B, k, dtype=f64, device=device)
+        self.bcounts = torch.zeros(self.n_batches, B, dtype=f64, device=device)
         self.stride = max(1, math.ceil(n_blocks / _MAX_HISTORY))
         self.hist: list[Tensor] = []
         self.hist_steps: list[Tensor] = []
@@ -238,10 +238,10 @@ def lyapunov_spectrum(
     transient: int = 0,
     reorthonormalize_every: int = 1,
     batch: bool = False,
-    constraint: str | None = None,
+    constraint: Constraint | None = None,
     group: int | None = None,
     jac: Callable[[Tensor], Tensor] | None = None,
-    method: str = "auto",
+    method: Method = "auto",
     dt: float = 1.0,
     seed: int = 0,
     show_progress: bool = False,
@@ -340,11 +340,13 @@ def _result(p, run, acc: _Accumulator, steps: int, transient: int, dt: float, gr
     dtype = p.X0.dtype
     exps, err, hist = exps.to(dtype), err.to(dtype), hist.to(dtype)
     div = [int(d) if d >= 0 else None for d in run.diverged_at.tolist()]
-    status = tuple("ok" if d is None else "divergent" for d in div)
+    statuses = tuple("ok" if d is None else "divergent" for d in div)
+    status: str | tuple[str, ...] = statuses
+    diverged_at: int | None | tuple[int | None, ...] = tuple(div)
     grow: float | Tensor = growth
     if not p.F.batch:
         exps, err, hist = exps[0], err[0], hist[:, 0]
-        status, div = status[0], div[0]  # type: ignore[assignment]
+        status, diverged_at = statuses[0], div[0]
         grow = float(growth[0])
     return LyapunovSpectrum(
         exponents=exps,
@@ -354,7 +356,7 @@ def _result(p, run, acc: _Accumulator, steps: int, transient: int, dt: float, gr
         steps=steps,
         transient=transient,
         status=status,
-        diverged_at=tuple(div) if p.F.batch else div,
+        diverged_at=diverged_at,
         dimension=p.F.n,
         excluded=p.excluded,
         dt=dt,

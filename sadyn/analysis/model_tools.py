@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
@@ -25,12 +26,16 @@ from .._validate import check_bool, check_fraction
 from ._maps import Linearization, dense_jacobians, flat_map
 from .spectra import spectral_norm
 
+if TYPE_CHECKING:  # the models import the analysis engine; the names are for the annotations only
+    from ..dynamics import ItrSA
+    from ..dynamics._base import LoopedModel
+
 __all__ = ["prop51_bound", "pseudo_energy", "contribution_index"]
 
 _DENSE_MAX = 2048  # above this state size the top eigenvectors of J + J^T come from ARPACK (Lanczos)
 
 
-def _itrsa_like(model: object) -> nn.Module:
+def _itrsa_like(model: object) -> ItrSA:
     from ..dynamics import ItrSA
 
     if isinstance(model, type):
@@ -43,7 +48,7 @@ def _itrsa_like(model: object) -> nn.Module:
     return model
 
 
-def _state_and_input(model: nn.Module, X: object, C: object) -> tuple[Tensor, Tensor | None]:
+def _state_and_input(model: LoopedModel, X: object, C: object) -> tuple[Tensor, Tensor | None]:
     X, C = model._check(X, C)  # dtype/device against the model's parameters, C against X
     if X.ndim != 2:
         raise ValueError(f"`X` must be one state of shape (S, {model.dim}), got {tuple(X.shape)}; index a batch first.")

@@ -35,20 +35,22 @@ and the mean).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import torch
 from torch import Tensor
 from torch.func import vmap
 
-from .._validate import check_bool, check_callable, check_constraint, check_in, check_k, check_seed
+from .._validate import Constraint, check_bool, check_callable, check_constraint, check_in, check_k, check_seed
 from ._door import check_constraint_holds, check_independent, check_jac
 from ._maps import FlatMap, batched_jvp, central_differences, dense_jacobians, flat_map, transform_errors
 
 __all__ = ["TangentMap", "METHODS"]
 
-METHODS = ("auto", "jvp", "dense", "fd")
+Method = Literal["auto", "jvp", "dense", "fd"]
+METHODS: tuple[Method, ...] = ("auto", "jvp", "dense", "fd")
 _DENSE_BUDGET = 2**22  # Jacobian entries held per chunk (32 MiB in float64)
 
 
@@ -131,10 +133,10 @@ class TangentMap:
         *,
         k: int | None = None,
         batch: bool = False,
-        constraint: str | None = None,
+        constraint: Constraint | None = None,
         group: int | None = None,
         jac: Callable[[Tensor], Tensor] | None = None,
-        method: str = "auto",
+        method: Method = "auto",
     ) -> None:
         self.f = check_callable(f)
         if jac is not None:
@@ -300,10 +302,10 @@ class TangentMap:
         """Dense Jacobians ``(c, B, n, n)`` at the states ``Xs`` ``(c, B, n)``: autodiff, or the given ``jac``."""
         if self.jac is None:
             return dense_jacobians(p.F, Xs, budget=_DENSE_BUDGET)
-        shape, n = p.F.system_shape(), p.F.n
+        shape, n, jac = p.F.system_shape(), p.F.n, self.jac
 
         def one(x: Tensor) -> Tensor:
-            return self.jac(x.reshape(shape)).reshape(n, n)
+            return jac(x.reshape(shape)).reshape(n, n)
 
         with transform_errors("jac"):
             return vmap(vmap(one))(Xs)
@@ -312,7 +314,8 @@ class TangentMap:
         B, n = run.X.shape
         start, remaining = run.t, sum(lengths)
         chunk = max(1, min(remaining, _DENSE_BUDGET // max(1, B * n * n), 1024))
-        Js, pos, diags = [], 0, []
+        Js: Sequence[Tensor] = []
+        pos, diags = 0, []
         Q = run.Q
         for m in lengths:
             V = Q

@@ -8,6 +8,8 @@ differentiate through them with ``torch.func`` (jvp, vjp, vmap, jacrev, jacfwd).
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import Tensor, nn
 
@@ -39,7 +41,8 @@ class LoopedModel(nn.Module):
         if isinstance(X, Tensor) and under_transform(X):
             if X.ndim < 2 or X.shape[-1] != self.dim:
                 raise ValueError(f"`{name}` must have shape (..., S, {self.dim}), got {tuple(X.shape)}.")
-            return X, C  # shapes only: values are not inspectable inside a transform
+            # shapes only: values are not inspectable inside a transform; C is the caller's tensor, passed through
+            return X, cast("Tensor | None", C)
         X = check_state(X, name, self.dim)
         ref = next(self.parameters(), None)
         if ref is not None and ref.dtype != X.dtype:

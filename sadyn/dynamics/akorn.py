@@ -18,6 +18,7 @@ silently rescaled to eta / (1 + eta).
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import torch
 from torch import Tensor, nn
@@ -59,10 +60,10 @@ class AKOrN(AttentionLoop):
         oscillator_dim: int = 4,
         eta: float = 1.0,
         omega: float = 0.5,
-        omega_mode: str = "global",
+        omega_mode: Literal["global", "pair"] = "global",
         learn_eta: bool = True,
         learn_omega: bool = True,
-        norm: str | None = "sphere",
+        norm: Literal["sphere", "rms"] | None = "sphere",
         gamma: float = 1.0,
         learn_gamma: bool = True,
         project: bool = True,

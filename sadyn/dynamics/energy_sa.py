@@ -28,6 +28,7 @@ For small ``dt`` the energy decreases at every step wherever dE/dt < 0.
 from __future__ import annotations
 
 import math
+from typing import Any, Literal
 
 import torch
 from torch import Tensor
@@ -39,7 +40,8 @@ from ._base import LoopedModel
 
 __all__ = ["EnergySA"]
 
-CONDITIONS = ("symmetric", "generalized", "orthogonal", "broken")
+Condition = Literal["symmetric", "generalized", "orthogonal", "broken"]
+CONDITIONS: tuple[Condition, ...] = ("symmetric", "generalized", "orthogonal", "broken")
 
 
 class EnergySA(LoopedModel):
@@ -73,7 +75,7 @@ class EnergySA(LoopedModel):
         heads: int = 1,
         *,
         dt: float = 0.1,
-        condition: str | None = None,
+        condition: Condition | None = None,
         symmetry_breaking: float = 0.0,
         matrix: Tensor | None = None,
         project: bool | None = None,
@@ -99,7 +101,7 @@ class EnergySA(LoopedModel):
             project = check_bool(project, "project")
         self.dt = check_positive(dt, "dt")
         dtype = dtype or torch.get_default_dtype()
-        kw = dict(beta=beta, scale=scale, generator=generator, dtype=dtype)
+        kw: dict[str, Any] = dict(beta=beta, scale=scale, generator=generator, dtype=dtype)
         if condition == "symmetric":
             att = MultiHeadSelfAttention.symmetric(dim, matrix=matrix, **kw)
         elif condition == "generalized":

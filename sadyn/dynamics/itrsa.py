@@ -14,7 +14,7 @@ from torch import Tensor
 
 from .._validate import check_bool
 from ..attention import MultiHeadSelfAttention
-from ..norms import Normalization
+from ..norms import Normalization, NormKind
 from ._base import AttentionLoop, scalar_parameter
 
 __all__ = ["ItrSA"]
@@ -43,7 +43,7 @@ class ItrSA(AttentionLoop):
         heads: int,
         *,
         eta: float = 1.0,
-        norm: str | None = "rms",
+        norm: NormKind | None = "rms",
         gamma: float = 1.0,
         group: int | None = None,
         learn_eta: bool = True,

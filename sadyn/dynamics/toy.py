@@ -34,6 +34,8 @@ class OscillatorToy(LoopedModel):
         normalize: project back to the unit sphere after each step.
     """
 
+    omega: Tensor  # a buffer (register_buffer), so that .to() moves it with the model
+
     def __init__(
         self,
         dim: int,

@@ -28,6 +28,7 @@ def clustering_run(
     model = EnergySA(dim, matrix=torch.eye(dim, dtype=torch.float64), beta=beta, dt=dt, dtype=torch.float64)
     tr = model.rollout(X0, steps=steps)
     E = tr.energies
+    assert E is not None  # EnergySA has a Lyapunov energy, so its rollouts record it
     return {
         "trajectory": tr,
         "energies": E,
@@ -71,6 +72,7 @@ def symmetry_run(
     X = model.normalize(X) if project else X / dim**0.5
     tr = model.rollout(X[0], steps=steps)
     E = tr.energies
+    assert E is not None  # EnergySA has a Lyapunov energy, so its rollouts record it
     dE = E[1:] - E[:-1]
     speed = (tr.states[1:] - tr.states[:-1]).norm(dim=-1).mean(-1)
     rates = model.energy_rate(X[1:])

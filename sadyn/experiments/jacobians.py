@@ -15,7 +15,7 @@ from torch import Tensor
 from ..analysis import prop51_bound
 from ..analysis.spectra import eigenvalues, spectral_norm
 from ..dynamics import ItrSA, LoopedModel, OscillatorToy
-from ..norms import sphere_project
+from ..norms import NormKind, sphere_project
 from ._inputs import random_tokens
 
 __all__ = [
@@ -55,7 +55,7 @@ def jacobian_norm_vs_tokens(
     radius: float = 100.0,
     eta: float = 1.0,
     scale: float = 1.0,
-    norms: Sequence[str | None] = ("rms", None),
+    norms: Sequence[NormKind | None] = ("rms", None),
     samples: int = 3,
     seed: int = 0,
 ) -> dict[str, Any]:
@@ -168,7 +168,8 @@ def toy_max_modulus(etas: Sequence[float], omegas: Sequence[float]) -> dict[str,
     """Largest eigenvalue modulus of the toy's Jacobian, unnormalized (eq. (18)) and normalized (eq. (20)), at
     random unit states, with the closed form sqrt(1 + eta^2 omega^2) of eq. (18); ``example`` holds the two
     eigenvalue sets at the (eta, omega) whose product is nearest 1 (Fig. 2b)."""
-    raw, normed, theory, clouds = [], [], [], {}
+    raw, normed, theory = [], [], []
+    clouds: dict[str, Any] = {}
     g = torch.Generator().manual_seed(0)
     for eta in etas:
         for w in omegas:

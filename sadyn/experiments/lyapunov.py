@@ -10,9 +10,11 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .._validate import Constraint
 from ..analysis import classify_regime, lyapunov_spectrum
 from ..analysis.spectra import eigenvalues, spectral_norm
 from ..dynamics import ItrSA, LoopedModel
+from ..norms import NormKind
 from ._inputs import random_tokens
 
 __all__ = ["stacked_map", "itrsa_lyapunov", "lyapunov_phase_diagram", "trajectory_distance", "analyse_map"]
@@ -55,7 +57,7 @@ def itrsa_lyapunov(
     etas: Sequence[float],
     scales: Sequence[float],
     *,
-    norm: str | None = "rms",
+    norm: NormKind | None = "rms",
     dim: int = 16,
     heads: int = 4,
     tokens: int = 8,
@@ -93,7 +95,7 @@ def lyapunov_phase_diagram(
     etas: Sequence[float] = (0.1, 0.3, 1.0, 3.0, 10.0),
     scales: Sequence[float] = (0.25, 0.5, 1.0, 2.0, 4.0),
     *,
-    norms: Sequence[str | None] = ("rms", None),
+    norms: Sequence[NormKind | None] = ("rms", None),
     **kw: Any,
 ) -> dict[str, Any]:
     """Tutorial 05's phase diagram: lambda_max over (eta, weight scale) for each normalization, plus regimes.
@@ -143,7 +145,7 @@ def analyse_map(
     settle: int = 20,
     steps: int = 200,
     k: int = 8,
-    constraint: str | None = None,
+    constraint: Constraint | None = None,
     group: int | None = None,
 ) -> dict[str, Any]:
     """Spectral norm and eigenvalues of J at x_settle (x0 if that state is not finite), and the top-``k`` Lyapunov

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ import torch
 from torch import Tensor
 
 from .. import SudokuSolver
+from .._validate import Constraint
 from ..analysis import finite_time_lyapunov, lyapunov_spectrum, spectral_norm
 from .jacobians import eigenvalue_cloud
 
@@ -147,8 +148,8 @@ class SolverMap:
     f: Callable[[Tensor], Tensor]
     X0: Tensor
     C: Tensor
-    block: torch.nn.Module
-    constraint: str | None
+    block: Any  # the solver's LoopedModel (ItrSA, AKOrN or EnergySA): .attention, .norm, .as_map, .rollout
+    constraint: Constraint | None
     group: int | None
 
 
@@ -165,6 +166,8 @@ def solver_map(model: object, puzzle: object, *, seed: int = 0, dtype: torch.dty
     C = model.inputs(digits).detach()
     X0 = model.initial_state(digits, C, torch.Generator().manual_seed(int(seed))).detach()
     block = model.block
+    constraint: Constraint | None
+    group: int | None
     if model.dynamics == "energy":
         constraint, group = "sphere", None
     else:
@@ -223,7 +226,7 @@ def solver_eigenvalues(model: object, puzzle: object, *, steps: int = 16, seed: 
     return eigenvalue_cloud(sm.block, sm.X0, sm.C, steps=steps)
 
 
-def solver_exponents(model: object, puzzles: object, *, horizon: int = 16, seed: int = 0) -> dict[str, Any]:
+def solver_exponents(model: object, puzzles: Iterable[Any], *, horizon: int = 16, seed: int = 0) -> dict[str, Any]:
     """The paper's finite-time Lyapunov exponents (App. B.3: T = 16 from the inference start) of a solver's loop
     at each puzzle (:func:`solver_map` binds the puzzle; radial directions excluded): the maximal and the mean
     exponent per puzzle and their averages, and how many rollouts diverged."""
@@ -254,8 +257,8 @@ def solver_variant(model: object, knob: str, factor: float) -> SudokuSolver:
             m.block.eta.mul_(factor)
         elif knob == "input":
             m.digit_embedding.weight.mul_(factor)
-            for emb in m.position_embedding:
-                emb.weight.mul_(factor)
+            for weight in m.position_embedding.parameters():  # each table's weight
+                weight.mul_(factor)
         elif knob == "W^V":
             m.block.attention.wv.mul_(factor)
         else:

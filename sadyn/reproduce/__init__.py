@@ -20,8 +20,9 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from ._core import SETTINGS, SMOKE, VERDICTS, Claim, Result, save
+from ._core import SETTINGS, SMOKE, VERDICTS, Claim, Result, Setting, save
 
 __all__ = ["FIGURES", "SETTINGS", "VERDICTS", "Claim", "Result", "reproduce", "reproduce_all", "add_arguments", "run"]
 
@@ -37,7 +38,7 @@ FIGURES: dict[str, tuple[str, str]] = {
 }
 
 
-def reproduce(figure: str, *, setting: str = "quick", out: str | Path = "reproduction") -> Result:
+def reproduce(figure: str, *, setting: Setting = "quick", out: str | Path = "reproduction") -> Result:
     """Run one reproduction (``figure`` a key of :data:`FIGURES`) and return its :class:`Result` (files in ``out``)."""
     if figure not in FIGURES:
         raise ValueError(f"`figure` must be one of {list(FIGURES)} (or 'all' on the command line), got {figure!r}.")
@@ -61,12 +62,17 @@ def reproduce(figure: str, *, setting: str = "quick", out: str | Path = "reprodu
 
 
 def reproduce_all(
-    *, setting: str = "quick", out: str | Path = "reproduction", figures: list[str] | None = None, echo: bool = False
+    *,
+    setting: Setting = "quick",
+    out: str | Path = "reproduction",
+    figures: list[str] | None = None,
+    echo: bool = False,
 ) -> list[Result]:
     """Run every reproduction in :data:`FIGURES` order (or ``figures``); write ``<out>/summary.json``.
 
     A figure that raises is recorded in the summary with its error and the others still run."""
-    results, summary = [], {"setting": setting, "figures": {}, "errors": {}}
+    results: list[Result] = []
+    summary: dict[str, Any] = {"setting": setting, "figures": {}, "errors": {}}
     t0 = time.perf_counter()
     for figure in figures or list(FIGURES):
         try:

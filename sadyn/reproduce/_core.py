@@ -18,7 +18,7 @@ import math
 import shlex
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from torch import Tensor
@@ -41,8 +41,9 @@ __all__ = [
     "available",
 ]
 
-SETTINGS = ("test", "quick", "full")
-SMOKE = "smoke"
+Setting = Literal["test", "quick", "full", "smoke"]  # "smoke" (SMOKE): the tests' tiniest run, not on the CLI
+SETTINGS: tuple[Setting, ...] = ("test", "quick", "full")
+SMOKE: Setting = "smoke"
 VERDICTS = ("holds", "does not hold", "inconclusive")
 
 
@@ -141,7 +142,7 @@ def save(result: Result, fig: Any, out: Path) -> Result:
     return result
 
 
-def pick(setting: str, test: Any, quick: Any, full: Any) -> Any:
+def pick(setting: Setting, test: Any, quick: Any, full: Any) -> Any:
     """A sample size (puzzles, steps, grid points) for ``setting``; the smoke run takes the test value."""
     if setting == SMOKE:
         return test
@@ -150,7 +151,7 @@ def pick(setting: str, test: Any, quick: Any, full: Any) -> Any:
     return {"test": test, "quick": quick, "full": full}[setting]
 
 
-def choose(setting: str, test: Any, quick: Any, full: Any) -> Any:
+def choose(setting: Setting, test: Any, quick: Any, full: Any) -> Any:
     """Which models or variants to evaluate at ``setting``; the smoke run takes the quick choice."""
     return pick("quick" if setting == SMOKE else setting, test, quick, full)
 
@@ -175,8 +176,8 @@ def retrain(name: str, folder: Path, *, epochs: int = 100) -> Path:
     epochs into ``folder`` with :func:`sadyn.train`; returns the best checkpoint's path."""
     import sadyn as sd
 
-    from ..solver.pretrained import pretrained_path
     from ..solver.checkpoint import load_checkpoint
+    from ..solver.pretrained import pretrained_path
 
     stored = load_checkpoint(pretrained_path(name))["config"]
     config = sd.TrainConfig.from_dict({**stored, "epochs": int(epochs)})
@@ -187,7 +188,7 @@ def retrain(name: str, folder: Path, *, epochs: int = 100) -> Path:
 _CACHE: dict[tuple[str, str, str], Any] = {}
 
 
-def solver(name: str, setting: str, out: Path | None = None):
+def solver(name: str, setting: Setting, out: Path | None = None):
     """The trained :class:`~sadyn.models.SudokuSolver` ``name``: the shipped checkpoint ("test",
     "quick"), or for "full" the same configuration retrained for 100 epochs into ``<out>/checkpoints/<name>``
     (reused when present)."""

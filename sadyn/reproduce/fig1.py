@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._core import Claim, judge, pick, solver
+from ._core import Claim, Setting, judge, pick, solver
 
 FIGURE = "fig1"
 
@@ -24,7 +24,7 @@ def _slope(x: list[float], y: list[float]) -> float:
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
-def measure(setting: str, out: Path) -> dict[str, Any]:
+def measure(setting: Setting, out: Path) -> dict[str, Any]:
     """The numbers of Fig. 1 and Prop. 5.1 at ``setting`` (see the module docstring)."""
     from ..experiments import jacobian_norm_vs_tokens, prop51_along_inference, prop51_large_eta, prop51_random_grid
 

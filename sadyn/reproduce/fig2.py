@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._core import Claim, exponents, judge, pick, solver
+from ._core import Claim, Setting, exponents, judge, pick, solver
 
 FIGURE = "fig2"
 
 
-def measure(setting: str, out: Path) -> dict[str, Any]:
+def measure(setting: Setting, out: Path) -> dict[str, Any]:
     """The numbers of Fig. 2 (a, b, c) at ``setting``; ``_toy_example`` and ``_eigenvalues`` feed the figure only."""
     from ..experiments import lyapunov_phase_diagram, toy_max_modulus
 

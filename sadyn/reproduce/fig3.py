@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._core import Claim, available, choose, exponents, judge, pick, solver
+from ._core import Claim, Setting, available, choose, exponents, judge, pick, solver
 
 FIGURE = "fig3"
 _BAND = 0.2  # |lambda_max| <= _BAND counts as "near zero" (about the resolution of a T = 16 estimate, ~3/T)
@@ -26,7 +26,7 @@ def _spearman(a: list[float], b: list[float]) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
-def measure(setting: str, out: Path) -> dict[str, Any]:
+def measure(setting: Setting, out: Path) -> dict[str, Any]:
     """Accuracy (ID boards at T = 16) and finite-time exponents of every variant at ``setting``."""
     from ..experiments import accuracy_vs_loops, puzzle_set, shipped_solvers, solver_variant
 

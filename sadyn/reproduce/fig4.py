@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._core import Claim, judge, pick, solver
+from ._core import Claim, Setting, judge, pick, solver
 
 FIGURE = "fig4"
 _TOL = 0.01  # a drop of more than one point of board accuracy breaks monotonicity
@@ -39,7 +39,7 @@ def _gain(acc: list[float], steps: list[int], t_train: int) -> float:
     return float(acc[-1] - acc[min(i, len(acc) - 1)])
 
 
-def measure(setting: str, out: Path) -> dict[str, Any]:
+def measure(setting: Setting, out: Path) -> dict[str, Any]:
     """Board accuracy against T of every shipped 4x4 family member, ID and OOD, at ``setting``."""
     from ..experiments import accuracy_vs_loops
 
@@ -124,7 +124,9 @@ def draw(m: dict[str, Any]) -> Figure:
             curves = {"steps": m["steps"], "board": {name: m["board"][ds][name] for name in styles}}
             plots.plot_accuracy_vs_loops(curves, ax, styles=styles, labels=labels, train_steps=8)
             ax.set(xlabel="test-time loops T", ylabel="board accuracy", title=ds)
-            ax.get_legend().remove()
+            legend = ax.get_legend()  # one shared legend, drawn below
+            if legend is not None:
+                legend.remove()
         axes[1].legend(frameon=False, fontsize=7)
         fig.tight_layout()
     return fig

@@ -8,7 +8,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from ._core import Claim, available, compare, judge, pick, solver
+from ._core import Claim, Setting, available, compare, judge, pick, solver
 
 FIGURE = "fig5"
 
@@ -30,7 +30,7 @@ def _chosen(m: dict[str, Any]) -> dict[tuple[str, str], str]:
     return {tuple(key.split(" / ")): name for key, name in m["models"].items()}
 
 
-def measure(setting: str, out: Path) -> dict[str, Any]:
+def measure(setting: Setting, out: Path) -> dict[str, Any]:
     """Board accuracy at T = 16 (the paper's selection point), ID and OOD, of every shipped regularizer variant."""
     from ..experiments import accuracy_vs_loops
 
@@ -81,7 +81,7 @@ def claims(m: dict[str, Any]) -> list[Claim]:
             "E-single fails to train: it fails even in distribution",
             "ItrSA + E-single (H=1) ID board accuracy at T=16 below half that of the unregularized ItrSA "
             "(inconclusive when no E-single checkpoint is shipped)",
-            None if es_id is None else es_id < 0.5 * base_id,
+            None if es_id is None or base_id is None else es_id < 0.5 * base_id,
             none_id=base_id,
             e_single_id=float("nan") if es_id is None else es_id,
         )

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._core import Claim, judge, pick, solver
+from ._core import Claim, Setting, judge, pick, solver
 
 FIGURE = "fig6"
 
@@ -24,7 +24,7 @@ def _spearman_t(y: np.ndarray) -> float:
     return float(np.corrcoef(np.arange(len(y)), r)[0, 1])
 
 
-def measure(setting: str, out: Path) -> dict[str, Any]:
+def measure(setting: Setting, out: Path) -> dict[str, Any]:
     """The pseudo-energy, cosine and contribution index along the trained AKOrN's inference at ``setting``."""
     from ..experiments import inference_energy, puzzle_set
 

@@ -13,17 +13,17 @@ the long-run QR exponent from the same state (within max(0.02, half its size)). 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._core import Claim, choose, judge, pick, solver
+from ._core import Claim, Setting, choose, judge, pick, solver
 
 FIGURE = "figS5"
 
 
-def measure(setting: str, out: Path) -> dict[str, Any]:
+def measure(setting: Setting, out: Path) -> dict[str, Any]:
     """Two-trajectory distances and QR exponents of the trained solvers at ``setting``."""
     from ..experiments import puzzle_set, solver_lyapunov, solver_map, trajectory_distance
 
@@ -97,7 +97,7 @@ def draw(m: dict[str, Any]) -> Figure:
     from ..viz import plots
 
     ax = plots.new_axes(figsize=(4.5, 3.2))
-    fig = ax.figure
+    fig = cast(Figure, ax.figure)  # new_axes draws into a top-level figure, never a SubFigure
     with plots.style():
         for j, name in enumerate(names):
             for i, c in enumerate(curves[name]):

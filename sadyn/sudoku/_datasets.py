@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import platformdirs
@@ -147,7 +148,7 @@ class SudokuDataset:
     def __len__(self) -> int:
         return len(self.puzzles)
 
-    def __getitem__(self, index: object) -> tuple[np.ndarray, np.ndarray]:
+    def __getitem__(self, index: int | slice | np.ndarray | list[int]) -> tuple[np.ndarray, np.ndarray]:
         return self.puzzles[index], self.solutions[index]
 
     def __repr__(self) -> str:
@@ -269,7 +270,8 @@ def _verify(spec: DatasetSpec, data: dict[str, np.ndarray], stored: dict[str, st
 
 def _read(path: Path, spec: DatasetSpec) -> dict[str, np.ndarray] | None:
     try:
-        with np.load(path, allow_pickle=False) as f:
+        # our own handle: np.load leaves the file it opened unclosed when the archive is truncated
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
             stored = {k: str(f[k]) for k in ("spec", "checksum") if k in f.files}
             data = {k: f[k] for k in f.files if k not in ("spec", "checksum")}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:  # truncated files raise several kinds
@@ -285,9 +287,12 @@ def _read(path: Path, spec: DatasetSpec) -> dict[str, np.ndarray] | None:
 def _write(path: Path, spec: DatasetSpec, data: dict[str, np.ndarray]) -> Path | None:
     """Save atomically (temporary file, then rename); warn and return None where the cache is not writable."""
     buf = io.BytesIO()
-    np.savez_compressed(
-        buf, spec=np.array(json.dumps(spec.to_dict(), sort_keys=True)), checksum=np.array(_checksum(data)), **data
-    )
+    arrays: dict[str, Any] = {  # Any: numpy's stub types savez's **kwds as its keyword-only flags
+        "spec": np.array(json.dumps(spec.to_dict(), sort_keys=True)),
+        "checksum": np.array(_checksum(data)),
+        **data,
+    }
+    np.savez_compressed(buf, **arrays)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -331,9 +336,10 @@ def load_dataset(
     names = tuple(s for s, _ in spec.splits)
     if split not in names:
         raise ValueError(f"`split` must be one of {names} for dataset {spec.name!r}, got {split!r}.")
-    path: Path | None = dataset_path(spec)
-    data = _read(path, spec) if cache and path.exists() else None
+    target = dataset_path(spec)
+    data = _read(target, spec) if cache and target.exists() else None
+    path: Path | None = target
     if data is None:
         data = _build(spec, workers, show_progress)
-        path = _write(path, spec, data) if cache else None
+        path = _write(target, spec, data) if cache else None
     return SudokuDataset(spec, split, data[f"{split}_puzzles"], data[f"{split}_solutions"], path)

@@ -28,6 +28,7 @@ import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 import numpy as np
 
@@ -211,7 +212,7 @@ _SCRIPT_HINT = (
 )
 
 
-def _parallel(jobs: list[tuple], workers: int, bar: object) -> list[tuple[np.ndarray, np.ndarray]]:
+def _parallel(jobs: list[tuple], workers: int, bar: Any) -> list[tuple[np.ndarray, np.ndarray]]:
     # "spawn" works everywhere (notebooks, pytest, macOS, Windows) and never forks a process that holds torch's
     # thread pools; _chunk is a module-level function, so the children can import it.
     parts = []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["Geometry", "geometry", "check_size", "as_board", "as_boards", "cell_units", "board_tokens"]
 
@@ -84,7 +85,7 @@ def _check_digits(arr: np.ndarray, name: str, lo: int, size: int) -> None:
         )
 
 
-def as_board(x: object, name: str = "puzzle", *, blanks: bool = True) -> np.ndarray:
+def as_board(x: ArrayLike, name: str = "puzzle", *, blanks: bool = True) -> np.ndarray:
     """Validate one board: shape (size, size), integer digits in [0, size] (or [1, size] if not ``blanks``)."""
     arr = _as_int_array(x, name)
     size = _check_square(arr, name, (2,))
@@ -92,7 +93,7 @@ def as_board(x: object, name: str = "puzzle", *, blanks: bool = True) -> np.ndar
     return arr
 
 
-def as_boards(x: object, name: str, *, digits: str | None = None) -> np.ndarray:
+def as_boards(x: ArrayLike, name: str, *, digits: str | None = None) -> np.ndarray:
     """Validate a board or a batch of boards; return shape (n, size, size) with integer dtype.
 
     ``digits="blanks"`` also requires values in [0, size], ``digits="full"`` values in [1, size]; ``None``
@@ -115,7 +116,7 @@ def cell_units(size: int = 9) -> np.ndarray:
     return np.stack([g.row_of, g.col_of, g.box_of], axis=1).astype(np.int64)
 
 
-def board_tokens(puzzles: object) -> tuple[np.ndarray, np.ndarray]:
+def board_tokens(puzzles: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Turn boards into model inputs: ``(digits, is_given)``, one token per cell in row-major order.
 
     **Arguments:** ``puzzles``, integer digits (0 = blank) of shape ``(size, size)`` or ``(n, size, size)``.

@@ -7,13 +7,14 @@ solution; no Sudoku-rule check is needed (use :func:`is_valid_solution` for puzz
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._grid import as_boards
 
 __all__ = ["board_accuracy", "cell_accuracy", "givens_histogram", "count_givens"]
 
 
-def _pred_and_solution(pred: object, solution: object) -> tuple[np.ndarray, np.ndarray]:
+def _pred_and_solution(pred: ArrayLike, solution: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     if np.shape(pred) != np.shape(solution):
         raise ValueError(
             f"`pred` must have the shape of `solution` {np.shape(solution)}, got {np.shape(pred)}; "
@@ -22,7 +23,7 @@ def _pred_and_solution(pred: object, solution: object) -> tuple[np.ndarray, np.n
     return as_boards(pred, "pred"), as_boards(solution, "solution", digits="full")
 
 
-def _puzzle(puzzle: object, solution: np.ndarray) -> np.ndarray:
+def _puzzle(puzzle: ArrayLike, solution: np.ndarray) -> np.ndarray:
     q = as_boards(puzzle, "puzzle", digits="blanks")
     if q.shape != solution.shape:
         raise ValueError(f"`puzzle` must have the shape of `solution` {solution.shape}, got {np.shape(puzzle)}.")
@@ -36,7 +37,7 @@ def _puzzle(puzzle: object, solution: np.ndarray) -> np.ndarray:
     return q
 
 
-def board_accuracy(pred: object, solution: object, puzzle: object | None = None) -> float:
+def board_accuracy(pred: ArrayLike, solution: ArrayLike, puzzle: ArrayLike | None = None) -> float:
     r"""Fraction of boards solved: every cell of ``pred`` equals ``solution``.
 
     .. math:: \text{board} = \frac{1}{n} \sum_b \prod_{i \in \text{cells}} [\,\hat y_{b,i} = y_{b,i}\,]
@@ -62,7 +63,7 @@ def board_accuracy(pred: object, solution: object, puzzle: object | None = None)
     return float(right.all(axis=(1, 2)).mean()) if len(p) else float("nan")
 
 
-def cell_accuracy(pred: object, solution: object, puzzle: object) -> float:
+def cell_accuracy(pred: ArrayLike, solution: ArrayLike, puzzle: ArrayLike) -> float:
     r"""Fraction of blank cells predicted right, pooled over all boards.
 
     .. math:: \text{cell} = \frac{\sum_{b,i} [q_{b,i} = 0]\,[\hat y_{b,i} = y_{b,i}]}{\sum_{b,i} [q_{b,i} = 0]}
@@ -82,14 +83,14 @@ def cell_accuracy(pred: object, solution: object, puzzle: object) -> float:
     return float(((p == s) & blank).sum() / total) if total else float("nan")
 
 
-def count_givens(puzzles: object) -> np.ndarray:
+def count_givens(puzzles: ArrayLike) -> np.ndarray:
     """Number of filled cells of each puzzle: an int64 array of shape ``(n,)`` (``()`` for one board)."""
     single = np.ndim(puzzles) == 2
     counts = (as_boards(puzzles, "puzzles", digits="blanks") != 0).sum(axis=(1, 2)).astype(np.int64)
     return counts[0] if single else counts
 
 
-def givens_histogram(puzzles: object) -> dict[int, int]:
+def givens_histogram(puzzles: ArrayLike) -> dict[int, int]:
     """How many puzzles have each number of givens: ``{givens: count}``, sorted, only counts > 0."""
     values, counts = np.unique(np.atleast_1d(count_givens(puzzles)), return_counts=True)
-    return {int(v): int(c) for v, c in zip(values, counts)}
+    return {int(v): int(c) for v, c in zip(values, counts, strict=True)}

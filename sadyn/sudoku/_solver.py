@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._grid import Geometry, as_boards, geometry
 
@@ -121,7 +122,7 @@ def _check_limit(limit: object) -> int:
     return int(limit)
 
 
-def count_solutions(puzzle: object, limit: int = 2) -> int | np.ndarray:
+def count_solutions(puzzle: ArrayLike, limit: int = 2) -> int | np.ndarray:
     """Count the solutions of ``puzzle``, stopping at ``limit``.
 
     **Arguments:** ``puzzle``, an integer array of shape (size, size) with 0 for blanks (size 4, 9, 16 or 25),
@@ -160,7 +161,7 @@ def _solve_one(board: np.ndarray, geom: Geometry, where: str) -> np.ndarray:
     return np.asarray(first, dtype=np.int8).reshape(board.shape)
 
 
-def solve(puzzle: object) -> np.ndarray:
+def solve(puzzle: ArrayLike) -> np.ndarray:
     """Solve a Sudoku puzzle (or a batch of them) by backtracking.
 
     **Arguments:** ``puzzle``, an integer array of shape (size, size), 0 = blank, or (n, size, size).
@@ -181,7 +182,7 @@ def solve(puzzle: object) -> np.ndarray:
     return out[0] if single else out
 
 
-def is_valid_solution(grid: object, puzzle: object | None = None) -> bool | np.ndarray:
+def is_valid_solution(grid: ArrayLike, puzzle: ArrayLike | None = None) -> bool | np.ndarray:
     """Check that ``grid`` is a complete, valid Sudoku (and agrees with ``puzzle``'s givens, if given).
 
     **Arguments:** ``grid``, integer array of shape (size, size) or (n, size, size); ``puzzle``, optional,

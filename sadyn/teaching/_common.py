@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 __all__ = ["_report", "_call"]
 
@@ -12,7 +13,7 @@ def _report(ok: bool, message: str) -> bool:
     return ok
 
 
-def _call(fn: Callable, *args) -> tuple[bool, object]:
+def _call(fn: Callable, *args) -> tuple[bool, Any]:
     """Run the reader's function: (True, result) or (False, the report already printed)."""
     try:
         return True, fn(*args)

@@ -82,7 +82,7 @@ def check_finite_time_max(finite_time_max: Callable[[Callable, torch.Tensor, int
     g = torch.Generator().manual_seed(7)
     itrsa = ItrSA(8, 2, eta=1.0, scale=2.0, dtype=torch.float64, generator=g)
     C = torch.randn(4, 8, generator=g, dtype=torch.float64)
-    cases = [
+    cases: list[tuple[str, Callable[[torch.Tensor], torch.Tensor], torch.Tensor, int]] = [
         ("the Henon map", Henon(), torch.tensor([0.1, 0.1], dtype=torch.float64), 12),
         (
             "an ItrSA step with input",

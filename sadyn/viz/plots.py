@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.rcsetup import cycler
+
+if TYPE_CHECKING:
+    from mpl_toolkits.mplot3d import Axes3D
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
@@ -38,8 +42,8 @@ __all__ = [
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 
-_RC = {
-    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+_RC: dict[str, Any] = {
+    "axes.prop_cycle": cycler(color=PALETTE),
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
@@ -59,12 +63,13 @@ def style() -> Iterator[None]:
     figure of a notebook activates the inline backend inside it, leaving the context switched interactive mode
     back off, and later figures silently stopped showing.)
     """
-    saved = {key: matplotlib.rcParams[key] for key in _RC}
-    matplotlib.rcParams.update(_RC)
+    rc = cast("MutableMapping[str, Any]", matplotlib.rcParams)  # its stub takes only literal keys
+    saved = {key: rc[key] for key in _RC}
+    rc.update(_RC)
     try:
         yield
     finally:
-        matplotlib.rcParams.update(saved)
+        rc.update(saved)
 
 
 def _np(x) -> np.ndarray:
@@ -108,15 +113,16 @@ def plot_tokens_sphere(states, ax: Axes | None = None, *, show_paths: bool = Tru
     if Xs.ndim != 3 or Xs.shape[-1] != 3:
         raise ValueError(f"`states` must have shape (steps + 1, S, 3) for a sphere picture, got {Xs.shape}.")
     ax = new_axes(ax, figsize=(4, 4), projection="3d")
+    ax3 = cast("Axes3D", ax)  # projection="3d" makes an Axes3D
     with style():
         u, v = np.mgrid[0 : 2 * np.pi : 30j, 0 : np.pi : 15j]
-        ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.4)
+        ax3.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.4)
         if show_paths:
             for i in range(Xs.shape[1]):
                 ax.plot(*Xs[:, i].T, color=PALETTE[5], lw=0.8, alpha=0.7)
-        ax.scatter(*Xs[0].T, facecolors="none", edgecolors=PALETTE[0], s=18, label="start")
-        ax.scatter(*Xs[-1].T, color=PALETTE[3], s=28, label="end", depthshade=False)
-        ax.set_box_aspect((1, 1, 1))
+        ax3.scatter(*Xs[0].T, facecolors="none", edgecolors=PALETTE[0], s=18, label="start")
+        ax3.scatter(*Xs[-1].T, color=PALETTE[3], s=28, label="end", depthshade=False)
+        ax3.set_box_aspect((1, 1, 1))
         ax.set_axis_off()
         ax.legend(frameon=False, loc="upper left")
         if title:

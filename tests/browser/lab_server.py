@@ -8,6 +8,7 @@ make the page deterministic (every cell attached to the DOM, no news or update c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -83,19 +84,17 @@ class LabServer:
 
     def remember_children(self) -> None:
         """Note the server's current descendants (kernels run in sessions of their own), to reap them later."""
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             self._children |= {p.pid for p in psutil.Process(self.process.pid).children(recursive=True)}
-        except psutil.NoSuchProcess:
-            pass
 
     def stop(self) -> list[str]:
         """Stop the server and every process it started; returns the ones that had to be killed."""
         self.remember_children()
         if self.process.poll() is None:
-            try:  # the clean way: the server shuts its kernels down, then exits
+            with contextlib.suppress(
+                OSError, urllib.error.URLError
+            ):  # the clean way: the server shuts its kernels down, then exits
                 self.api("POST", "/api/shutdown", timeout=10.0)
-            except (OSError, urllib.error.URLError):
-                pass
             try:
                 self.process.wait(STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
@@ -120,10 +119,8 @@ class LabServer:
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # already gone
         os.killpg(pid, sig)  # the server leads its own process group (start_new_session=True)
-    except ProcessLookupError:
-        pass
 
 
 def _write_settings(home: Path) -> dict[str, str]:

@@ -14,6 +14,7 @@ import ipywidgets as W
 from matplotlib.figure import Figure
 from torch import Tensor
 
+from ..._validate import Constraint
 from ...experiments.lyapunov import analyse_map
 from ..plots import PALETTE, plot_eigenvalues
 from ._explorer import Explorer
@@ -29,7 +30,7 @@ def dashboard(
     settle: int = 20,
     steps: int = 200,
     k: int = 8,
-    constraint: str | None = None,
+    constraint: Constraint | None = None,
     group: int | None = None,
     title: str = "Your map",
 ) -> Explorer:

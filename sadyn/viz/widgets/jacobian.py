@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as W
 from matplotlib.figure import Figure
 
 from ...experiments.jacobians import jacobian_norm_vs_tokens
+from ...norms import NormKind
 from ..plots import PALETTE
 from ._explorer import Explorer
 
@@ -16,7 +17,7 @@ __all__ = ["jacobian_explorer"]
 TOKENS = (2, 4, 8, 16, 32)
 
 
-def _compute(tokens: int, eta: float, radius: float, scale: float, norm: str) -> dict[str, Any]:
+def _compute(tokens: int, eta: float, radius: float, scale: float, norm: NormKind | Literal["none"]) -> dict[str, Any]:
     kind = None if norm == "none" else norm
     grid = sorted(set(TOKENS) | {tokens})
     res = jacobian_norm_vs_tokens(
@@ -70,7 +71,12 @@ def _draw(fig: Figure, d: dict[str, Any]) -> None:
 
 
 def jacobian_explorer(
-    *, tokens: int = 16, eta: float = 1.0, radius: float = 100.0, scale: float = 1.0, norm: str = "rms"
+    *,
+    tokens: int = 16,
+    eta: float = 1.0,
+    radius: float = 100.0,
+    scale: float = 1.0,
+    norm: NormKind | Literal["none"] = "rms",
 ) -> Explorer:
     """Controls: S, eta, token norm R, weight scale and the normalization (rms, sphere, layer or none)."""
     controls = {

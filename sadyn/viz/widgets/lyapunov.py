@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as W
 import numpy as np
@@ -20,7 +20,12 @@ def _nearest(values, v) -> int:
 
 
 def lyapunov_explorer(
-    diagram: dict[str, Any] | None = None, *, eta: float = 1.0, scale: float = 1.0, norm: str = "rms", steps: int = 100
+    diagram: dict[str, Any] | None = None,
+    *,
+    eta: float = 1.0,
+    scale: float = 1.0,
+    norm: Literal["rms", "none"] = "rms",
+    steps: int = 100,
 ) -> Explorer:
     """Pick (eta, scale, normalization): the point is marked on the phase diagram (computed once, or passed in as
     ``diagram`` from :func:`sadyn.experiments.lyapunov_phase_diagram`) and its running lambda_max is redrawn."""
@@ -35,7 +40,7 @@ def lyapunov_explorer(
         "norm": W.Dropdown(options=["rms", "none"], value=norm, description="norm"),
     }
 
-    def compute(eta: float, scale: float, norm: str) -> dict[str, Any]:
+    def compute(eta: float, scale: float, norm: Literal["rms", "none"]) -> dict[str, Any]:
         kind = None if norm == "none" else norm
         L = itrsa_lyapunov([eta], [scale], norm=kind, steps=steps)
         return {
