@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._errors import CommandError
+from ._errors import CommandError, check_output_folder
 
 __all__ = ["add_arguments", "run"]
 
@@ -25,13 +25,13 @@ def run(args: argparse.Namespace) -> int:
     """Check the spec and the output folder first, then run or submit; errors become ``sadyn sweep: error: ...``."""
     from ..solver.sweep import run_sweep
 
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise CommandError(f"--out {str(out)!r} is a file; pass a folder for the sweep.")
+    out = check_output_folder(args.out, "--out")
     try:
         report = run_sweep(args.spec, out, executor=args.executor, jobs=args.jobs, dry_run=args.dry_run)
     except (ValueError, TypeError, RuntimeError) as error:
         raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"writing the sweep in --out {out} failed: {error}") from None
     if report["results"] is not None:
         print(
             f"{report['runs']} runs: {report['skipped']} already done, {report['submitted']} run or submitted; "
