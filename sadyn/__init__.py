@@ -60,7 +60,9 @@ from .trajectory import Trajectory as Trajectory
 
 # --- end plots and widgets ---
 
-_LAZY = ("plots", "widgets", "exercises", "sudoku", "systems", "analysis", "dynamics")
+_LAZY = ("plots", "widgets", "exercises", "sudoku", "systems", "analysis", "dynamics", "experiments", "viz", "teaching")
+# flat names whose module moved: sd.plots -> sadyn.viz.plots etc. (no warning; the old module paths warn)
+_HOMES = {"plots": "viz.plots", "widgets": "viz.widgets", "exercises": "teaching"}
 
 
 def __getattr__(name: str):
@@ -68,5 +70,5 @@ def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f".{_HOMES.get(name, name)}", __name__)
     raise AttributeError(f"module 'sadyn' has no attribute {name!r}")

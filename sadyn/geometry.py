@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._checks import check_state
+from ._validate import check_state
 
 __all__ = ["count_clusters"]
 

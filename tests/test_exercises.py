@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from sadyn import exercises
+from sadyn import teaching as exercises
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "tutorials" / "solutions"
 

@@ -114,10 +114,12 @@ def test_verdicts_follow_from_numbers(reduced):
     slope = fig1["numbers"]["slopes"]["None"]
     assert fig1["claims"][0]["verdict"] == ("holds" if slope > 0.2 else "does not hold")
     trained = fig1["numbers"]["prop51_trained"]
-    assert all(m <= b * (1 + 1e-6) for m, b in zip(trained["measured"], trained["bound"]))  # Prop. 5.1 is a theorem
+    assert all(
+        m <= b * (1 + 1e-6) for m, b in zip(trained["measured"], trained["bound"], strict=True)
+    )  # Prop. 5.1 is a theorem
     fig2 = json.loads((out / "fig2.json").read_text())
     toy = fig2["numbers"]["b_toy"]
-    assert all(abs(a - t) < 1e-9 for a, t in zip(toy["raw_max_modulus"], toy["theory"]))
+    assert all(abs(a - t) < 1e-9 for a, t in zip(toy["raw_max_modulus"], toy["theory"], strict=True))
     assert fig2["claims"][2]["verdict"] == "holds"  # eqs. (18)-(20) are exact
 
 
@@ -146,3 +148,50 @@ def test_committed_report_matches_committed_results():
     assert (
         _script().main([str(ROOT / "docs" / "reproduction"), "--output", str(ROOT / "REPRODUCTION.md"), "--check"]) == 0
     )
+
+
+def test_figures_evaluate_only_checkpoints_of_their_board_size():
+    """Issue 11: fig3 fed 4x4 puzzles to the shipped 9x9 models; the figures now pick 4x4 checkpoints only."""
+    import sadyn as sd
+    from sadyn.experiments import shipped_solvers
+    from sadyn.reproduce._core import available
+
+    four, nine = shipped_solvers(4), shipped_solvers(9)
+    assert four and set(four).isdisjoint(nine)
+    assert all(sd.load_pretrained(name).size == 4 for name in four)
+    assert all(sd.load_pretrained(name).size == 9 for name in nine)
+    assert available(sd.pretrained_models()) == four
+
+
+@pytest.mark.slow
+def test_every_figure_runs_its_quick_model_choice(tmp_path):
+    """The quick path of every figure (quick's models and variants, test's sample sizes) runs through: no figure
+    may choose a model that its evaluation rejects."""
+    results = reproduce_all(setting="smoke", out=tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["errors"] == {} and [r.figure for r in results] == list(FIGURES)
+    fig3 = json.loads((tmp_path / "fig3.json").read_text())
+    assert "itrsa4-rms eta x0.5" in fig3["numbers"]["variants"]  # quick's variants, not test's
+
+
+def test_full_setting_retrains_through_the_library(tmp_path, monkeypatch):
+    """``--full`` retrains with sd.train(TrainConfig) from the checkpoint's own config, not through the CLI."""
+    import sadyn as sd
+    from sadyn.reproduce import _core
+    from sadyn.solver.checkpoint import load_checkpoint
+    from sadyn.solver.pretrained import pretrained_path
+
+    calls = []
+
+    class Done:
+        best, last = tmp_path / "best.pt", tmp_path / "last.pt"
+
+    def fake_train(config, out_dir, **kw):
+        calls.append((config, Path(out_dir)))
+        return Done()
+
+    monkeypatch.setattr(sd, "train", fake_train)
+    assert _core.retrain("itrsa4-rms", tmp_path / "run", epochs=3) == tmp_path / "best.pt"
+    (config, folder), stored = calls[0], load_checkpoint(pretrained_path("itrsa4-rms"))["config"]
+    assert isinstance(config, sd.TrainConfig) and folder == tmp_path / "run"
+    assert config.epochs == 3 and config == sd.TrainConfig.from_dict({**stored, "epochs": 3})  # new keys: defaults

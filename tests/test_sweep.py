@@ -201,3 +201,21 @@ def test_cli_sweep_dry_run_lists_runs_and_refuses_a_file_as_out(tmp_path, capsys
     assert "sadyn sweep: error: --out" in capsys.readouterr().err
     assert main(["sweep", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "s")]) == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+def test_the_documented_toy_sweep_is_two_runs():
+    root = Path(__file__).resolve().parents[1]
+    runs = expand(load_spec(root / "docs" / "sweeps" / "toy.toml"))
+    assert [r.name for r in runs] == ["heads=1", "heads=2"]
+    assert "sadyn sweep docs/sweeps/toy.toml --out runs/toy-sweep --jobs 2" in (root / "README.md").read_text()
+
+
+def test_the_paper_scale_sweep_is_13_models_by_5_seeds_at_table_s1():
+    root = Path(__file__).resolve().parents[1]
+    runs = expand(load_spec(root / "docs" / "sweeps" / "paper.toml"))
+    assert len(runs) == 65 and len({r.values["run"] for r in runs}) == 13
+    assert {r.config.seed for r in runs} == {0, 1, 2, 3, 4}
+    paper = sd.TrainConfig.paper()
+    base = next(r for r in runs if r.name == "itrsa-rms,seed=0").config
+    assert base == paper
+    assert sum(r.config.epochs == 100 for r in runs) == 55

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import sadyn as sd
-from sadyn import trained
+import sadyn.experiments as trained
 from sadyn.sudoku import board_accuracy
 
 

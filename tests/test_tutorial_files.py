@@ -94,3 +94,25 @@ def test_readme_table_lists_only_existing_notebooks() -> None:
     listed = {match["name"] for match in run_notebooks.ROW.finditer(table)}
     existing = {path.name for path in NOTEBOOKS}
     assert listed <= existing, f"rows for notebooks that do not exist: {sorted(listed - existing)}"
+
+
+DEPRECATED = (
+    "from sadyn import trained",
+    "sadyn.trained",
+    "import sadyn.widgets",
+    "sadyn.exercises",
+    "sd.widgets.clustering_run",
+    "sd.widgets.symmetry_run",
+    "sd.widgets.toy_run",
+    "sd.widgets.analyse_map",
+    "sd.widgets.plot_board",
+    "sd.widgets.plot_phase_diagram",
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_uses_the_new_homes(path: Path) -> None:
+    """Experiments through sd.experiments, plots through sd.plots: no deprecated path a learner would copy."""
+    for cell in _code_cells(path):
+        for old in DEPRECATED:
+            assert old not in cell.source, f"{path.name} uses {old!r}; see sadyn/experiments and sadyn/viz"

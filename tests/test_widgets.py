@@ -2,7 +2,8 @@
 
 import pytest
 
-import sadyn.widgets as w
+import sadyn.viz.widgets as w
+from sadyn.experiments import clustering_run
 
 
 def test_energy_explorer_default_figure_and_slider_callbacks():
@@ -25,8 +26,8 @@ def test_update_rejects_unknown_controls():
 
 
 def test_low_temperature_keeps_more_clusters_than_high_temperature():
-    few = w.clustering_run(beta=0.5, dt=0.2, steps=300, tokens=24)
-    many = w.clustering_run(beta=20.0, dt=0.2, steps=300, tokens=24)
+    few = clustering_run(beta=0.5, dt=0.2, steps=300, tokens=24)
+    many = clustering_run(beta=20.0, dt=0.2, steps=300, tokens=24)
     assert few["clusters"] == 1 and many["clusters"] > 1
 
 
@@ -99,7 +100,7 @@ def test_dashboard_on_a_user_map_matches_the_linear_answer():
 
 
 def test_sudoku_explorer_follows_model_and_loops():
-    from sadyn.trained import accuracy_vs_loops
+    from sadyn.experiments import accuracy_vs_loops
 
     curves = accuracy_vs_loops(["itrsa4-rms", "itrsa4-none"], steps=(1, 8, 16), n=20)
     ex = w.sudoku_explorer(curves, model="itrsa4-rms", steps=16)
@@ -127,7 +128,7 @@ def test_voting_explorer_indexes_the_restart_table():
 
 
 def test_voting_explorer_picks_a_disputed_puzzle_and_checks_its_table():
-    from sadyn.trained import puzzle_set, restart_energies
+    from sadyn.experiments import puzzle_set, restart_energies
 
     P, S = puzzle_set("sudoku4-ood", 20)
     table = restart_energies("akorn4", P, S, restarts=4, steps=(8,))

@@ -30,6 +30,7 @@ def _tol(dtype: torch.dtype) -> float:
 
 _NORM_TOL = 1e-2  # torch's LayerNorm/RMSNorm add eps = 1e-5 to the variance: their norms move by ~eps/var
 
+
 def _probe(X: Tensor, seed: int = 12345) -> Tensor:
     gen = torch.Generator().manual_seed(seed)
     return torch.randn(X.shape, generator=gen, dtype=X.dtype).to(X.device)

@@ -1,8 +1,11 @@
 """``sadyn reproduce``: regenerate the paper's figures at teaching scale and judge its claims.
 
-Each entry of :data:`FIGURES` is a module with ``run(setting, out) -> Result``: it measures the numbers, judges
-every claim by a stated criterion ("holds", "does not hold", "inconclusive"), and writes ``<out>/<figure>.png``
-and ``<out>/<figure>.json``. ``scripts/make_reproduction.py`` turns the JSON files into ``REPRODUCTION.md``.
+Each entry of :data:`FIGURES` is a module with four functions, kept apart so each can be tested and reused:
+``measure(setting, out) -> numbers`` (a dict; keys starting with ``_`` are working data for the figure and are
+not saved), ``claims(numbers) -> [Claim]`` (each judged by a stated criterion: "holds", "does not hold",
+"inconclusive"), ``draw(numbers) -> Figure`` and ``describe(numbers) -> {title, paper, ours, differences,
+notes}``. :func:`reproduce` runs them and saves ``<out>/<figure>.png`` and ``<out>/<figure>.json`` once;
+``scripts/make_reproduction.py`` turns the JSON files into ``REPRODUCTION.md``.
 
 >>> from sadyn.reproduce import reproduce
 >>> result = reproduce("fig2", setting="quick", out="reproduction")
@@ -18,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from ._core import SETTINGS, VERDICTS, Claim, Result
+from ._core import SETTINGS, SMOKE, VERDICTS, Claim, Result, save
 
 __all__ = ["FIGURES", "SETTINGS", "VERDICTS", "Claim", "Result", "reproduce", "reproduce_all", "add_arguments", "run"]
 
@@ -38,17 +41,23 @@ def reproduce(figure: str, *, setting: str = "quick", out: str | Path = "reprodu
     """Run one reproduction (``figure`` a key of :data:`FIGURES`) and return its :class:`Result` (files in ``out``)."""
     if figure not in FIGURES:
         raise ValueError(f"`figure` must be one of {list(FIGURES)} (or 'all' on the command line), got {figure!r}.")
-    if setting not in SETTINGS:
+    if setting not in SETTINGS and setting != SMOKE:
         raise ValueError(f"`setting` must be one of {SETTINGS}, got {setting!r}; the CLI spells them --quick / --full.")
     module = importlib.import_module(FIGURES[figure][0])
     t0 = time.perf_counter()
-    result = module.run(setting, Path(out))
+    numbers = module.measure(setting, Path(out))
+    claims = module.claims(numbers)
+    fig = module.draw(numbers)
+    text = {"notes": [], **module.describe(numbers)}
+    result = Result(
+        figure=figure,
+        setting=setting,
+        numbers={k: v for k, v in numbers.items() if not k.startswith("_")},
+        claims=claims,
+        **text,
+    )
     result.seconds = round(time.perf_counter() - t0, 1)
-    path = Path(out) / f"{figure}.json"
-    record = json.loads(path.read_text())
-    record["seconds"] = result.seconds
-    path.write_text(json.dumps(record, indent=1) + "\n")
-    return result
+    return save(result, fig, Path(out))
 
 
 def reproduce_all(

@@ -1,11 +1,14 @@
 """What every reproduction shares: settings, verdicts, the result record, and trained-solver helpers.
 
-A reproduction is a function ``run(setting) -> Result``. It measures numbers, judges each of the paper's claims
-by a stated criterion with :func:`judge` ("holds", "does not hold" or "inconclusive"), draws one PNG and returns a
-:class:`Result`, which :func:`save` writes as ``<out>/<figure>.json`` beside ``<out>/<figure>.png``.
+A reproduction measures numbers, judges each of the paper's claims by a stated criterion with :func:`judge`
+("holds", "does not hold" or "inconclusive") and draws one figure, in separate functions (see
+:mod:`sadyn.reproduce`); the runner gathers them in a :class:`Result`, which :func:`save` writes once as
+``<out>/<figure>.json`` beside ``<out>/<figure>.png``.
 
 Settings: ``"test"`` (tiny, for the unit tests), ``"quick"`` (shipped checkpoints, minutes on 2 CPU cores) and
-``"full"`` (larger samples; trained figures retrain the shipped configurations for 100 epochs first).
+``"full"`` (larger samples; trained figures retrain the shipped configurations for 100 epochs first). An internal
+fourth, ``"smoke"``, runs quick's models and variants (:func:`choose`) at test's sample sizes (:func:`pick`): the
+test that every figure's quick path runs uses it, so a quick-only model choice cannot break unnoticed.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ __all__ = [
     "judge",
     "save",
     "pick",
+    "choose",
+    "retrain",
     "solver",
     "exponents",
     "retrain_command",
@@ -37,6 +42,7 @@ __all__ = [
 ]
 
 SETTINGS = ("test", "quick", "full")
+SMOKE = "smoke"
 VERDICTS = ("holds", "does not hold", "inconclusive")
 
 
@@ -136,17 +142,24 @@ def save(result: Result, fig: Any, out: Path) -> Result:
 
 
 def pick(setting: str, test: Any, quick: Any, full: Any) -> Any:
-    """The value for ``setting`` ("test", "quick" or "full")."""
+    """A sample size (puzzles, steps, grid points) for ``setting``; the smoke run takes the test value."""
+    if setting == SMOKE:
+        return test
     if setting not in SETTINGS:
         raise ValueError(f"`setting` must be one of {SETTINGS}, got {setting!r}.")
     return {"test": test, "quick": quick, "full": full}[setting]
+
+
+def choose(setting: str, test: Any, quick: Any, full: Any) -> Any:
+    """Which models or variants to evaluate at ``setting``; the smoke run takes the quick choice."""
+    return pick("quick" if setting == SMOKE else setting, test, quick, full)
 
 
 # ---------------------------------------------------------------------------------------------- trained solvers
 def retrain_command(name: str, folder: Path, *, epochs: int = 100) -> list[str]:
     """The argv (after ``sadyn``) that retrains shipped checkpoint ``name`` into ``folder`` for ``epochs`` epochs:
     its manifest command with ``--out`` and ``--epochs`` replaced."""
-    from ..pretrained import pretrained_info
+    from ..solver.pretrained import pretrained_info
 
     argv = shlex.split(pretrained_info(name)["command"])[1:]
     for flag, value in (("--out", str(folder)), ("--epochs", str(int(epochs)))):
@@ -155,6 +168,20 @@ def retrain_command(name: str, folder: Path, *, epochs: int = 100) -> list[str]:
         else:
             argv += [flag, value]
     return argv
+
+
+def retrain(name: str, folder: Path, *, epochs: int = 100) -> Path:
+    """Retrain shipped checkpoint ``name``'s configuration (the TrainConfig stored in its file) for ``epochs``
+    epochs into ``folder`` with :func:`sadyn.train`; returns the best checkpoint's path."""
+    import sadyn as sd
+
+    from ..solver.pretrained import pretrained_path
+    from ..solver.checkpoint import load_checkpoint
+
+    stored = load_checkpoint(pretrained_path(name))["config"]
+    config = sd.TrainConfig.from_dict({**stored, "epochs": int(epochs)})
+    result = sd.train(config, folder)
+    return Path(result.best or result.last)
 
 
 _CACHE: dict[tuple[str, str, str], Any] = {}
@@ -168,20 +195,17 @@ def solver(name: str, setting: str, out: Path | None = None):
     if key in _CACHE:
         return _CACHE[key]
     if setting == "full":
-        from ..cli import main
-        from ..training import load_model
+        import sadyn as sd
 
         folder = Path(out or "reproduction") / "checkpoints" / name
         best = folder / "best.pt"
         if not best.is_file():
-            status = main(retrain_command(name, folder))
-            if status != 0:
-                raise RuntimeError(f"retraining {name} into {folder} failed with exit status {status}.")
-        model = load_model(best)
+            best = retrain(name, folder)
+        model = sd.load_model(best)
     else:
-        from ..pretrained import load_pretrained
+        import sadyn as sd
 
-        model = load_pretrained(name)
+        model = sd.load_pretrained(name)
     model = model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
@@ -190,27 +214,10 @@ def solver(name: str, setting: str, out: Path | None = None):
 
 
 def exponents(model, puzzles, *, horizon: int = 16, seed: int = 0) -> dict[str, Any]:
-    """The paper's finite-time Lyapunov exponents (App. B.3: T = 16 from the inference start) of a solver's loop
-    at each puzzle (:func:`sadyn.trained.solver_map` binds the puzzle; radial directions excluded): the maximal
-    and the mean exponent per puzzle and their averages, and how many rollouts diverged."""
-    from ..analysis import finite_time_lyapunov
-    from ..trained import solver_map
+    """The finite-time exponents of a solver at each puzzle: :func:`sadyn.experiments.solver_exponents`."""
+    from ..experiments import solver_exponents
 
-    mx, mean, divergent = [], [], 0
-    for puzzle in puzzles:
-        sm = solver_map(model, puzzle, seed=seed)
-        L = finite_time_lyapunov(sm.f, sm.X0, horizon=horizon, constraint=sm.constraint, group=sm.group)
-        mx.append(float(L.max))
-        mean.append(float(L.mean))
-        divergent += L.status == "divergent"
-    return {
-        "max": float(np.nanmean(mx)),
-        "mean": float(np.nanmean(mean)),
-        "max_per_puzzle": mx,
-        "mean_per_puzzle": mean,
-        "divergent": divergent,
-        "puzzles": len(mx),
-    }
+    return solver_exponents(model, puzzles, horizon=horizon, seed=seed)
 
 
 def compare(a: float, b: float, n: int) -> bool | None:
@@ -225,8 +232,8 @@ def compare(a: float, b: float, n: int) -> bool | None:
 
 
 def available(names: list[str] | tuple[str, ...]) -> list[str]:
-    """The names among ``names`` that are shipped checkpoints (others are still being trained, or never were)."""
-    from ..pretrained import pretrained_models
+    """The names among ``names`` that are shipped 4x4 checkpoints (others are still being trained, never were, or
+    are of another board size than the 4x4 datasets the figures evaluate)."""
+    from ..experiments import shipped_solvers
 
-    shipped = set(pretrained_models())
-    return [n for n in names if n in shipped]
+    return shipped_solvers(4, list(names))

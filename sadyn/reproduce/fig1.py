@@ -9,11 +9,12 @@ for ItrSA (eq. (9)), on random and trained weights, and the bound stays O(1) as 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import torch
+from matplotlib.figure import Figure
 
-from ._core import Result, judge, pick, save, solver
+from ._core import Claim, judge, pick, solver
 
 FIGURE = "fig1"
 
@@ -23,82 +24,40 @@ def _slope(x: list[float], y: list[float]) -> float:
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
-def _random_grid(samples: int) -> dict[str, list[float]]:
-    """Measured norm and bound of random ItrSA steps over (S, eta, weight scale) at unit tokens, random input."""
-    from ..analysis import prop51_bound, spectral_norm
-    from ..dynamics import ItrSA
-
-    measured, bound = [], []
-    for S in (4, 16):
-        for eta in (0.1, 1.0, 10.0):
-            for scale in (0.5, 2.0):
-                for s in range(samples):
-                    g = torch.Generator().manual_seed(1000 * s + S)
-                    m = ItrSA(16, 4, eta=eta, scale=scale, dtype=torch.float64, generator=g)
-                    X = m.norm(torch.randn(S, 16, generator=g, dtype=torch.float64))
-                    C = torch.randn(S, 16, generator=g, dtype=torch.float64)
-                    measured.append(spectral_norm(m.as_map(C), X))
-                    bound.append(prop51_bound(m, X, C))
-    return {"measured": measured, "bound": bound}
-
-
-def _trained(setting: str, out: Path, count: int) -> dict[str, list[float]]:
-    """Measured norm and bound along the inference of the trained ItrSA + RMSNorm (T = 16 loops)."""
-    from ..analysis import prop51_bound, spectral_norm
-    from ..trained import puzzle_set, solver_map
-
-    puzzles, _ = puzzle_set("sudoku4-id", count)
-    measured, bound = [], []
-    for puzzle in puzzles:
-        sm = solver_map(solver("itrsa4-rms", setting, out), puzzle)
-        X = sm.X0
-        for t in range(17):
-            if t % 4 == 0:
-                measured.append(spectral_norm(sm.f, X))
-                bound.append(prop51_bound(sm.block, X, sm.C))
-            X = sm.f(X)
-    return {"measured": measured, "bound": bound, "max_gamma": float(sm.block.norm.max_gain())}
-
-
-def _large_eta(etas: tuple[float, ...]) -> dict[str, list[float]]:
-    """Norm, bound and the eta -> infinity limit max|gamma| ||J_MSA||_2 / min_i ||Delta X_i|| at one point."""
-    from ..analysis import prop51_bound, spectral_norm
-    from ..dynamics import ItrSA
-
-    g = torch.Generator().manual_seed(7)
-    X = torch.randn(8, 16, generator=g, dtype=torch.float64)
-    C = torch.randn(8, 16, generator=g, dtype=torch.float64)
-    measured, bound = [], []
-    for eta in etas:
-        m = ItrSA(16, 4, eta=eta, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
-        Xn = m.norm(X)
-        measured.append(spectral_norm(m.as_map(C), Xn))
-        bound.append(prop51_bound(m, Xn, C))
-    with torch.no_grad():
-        eps = float(torch.linalg.vector_norm(m.delta(Xn, C), dim=-1).min())
-    limit = float(m.norm.max_gain()) * spectral_norm(m.attention, Xn, tol=1e-10) / eps
-    return {"eta": list(etas), "measured": measured, "bound": bound, "limit": limit, "eps": eps}
-
-
-def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
-    """Measure Fig. 1 and Prop. 5.1 at ``setting`` and judge their claims (see the module docstring)."""
-    from ..experiments import jacobian_norm_vs_tokens
+def measure(setting: str, out: Path) -> dict[str, Any]:
+    """The numbers of Fig. 1 and Prop. 5.1 at ``setting`` (see the module docstring)."""
+    from ..experiments import jacobian_norm_vs_tokens, prop51_along_inference, prop51_large_eta, prop51_random_grid
 
     tokens = pick(setting, (4, 16, 64), (4, 8, 16, 32, 64, 128), (4, 8, 16, 32, 64, 128, 256))
     dim = pick(setting, 16, 64, 256)
     samples = pick(setting, 1, 4, 10)
     fig1 = jacobian_norm_vs_tokens(tokens, dim=dim, heads=4, radius=100.0, samples=samples)
     rms, raw = fig1["rms"]["mean"], fig1["None"]["mean"]
-    slope_raw, slope_rms = _slope(tokens, raw), _slope(tokens, rms)
-    grid = _random_grid(pick(setting, 1, 2, 5))
-    trained = _trained(setting, out, pick(setting, 1, 3, 10))
-    large = _large_eta(
+    grid = prop51_random_grid(pick(setting, 1, 2, 5))
+    trained = prop51_along_inference(solver("itrsa4-rms", setting, out), count=pick(setting, 1, 3, 10))
+    large = prop51_large_eta(
         pick(setting, (1.0, 100.0, 1e4), (1.0, 10.0, 100.0, 1e3, 1e4, 1e5), (1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6))
     )
+    return {
+        "fig1": fig1,
+        "slopes": {"None": _slope(tokens, raw), "rms": _slope(tokens, rms)},
+        "prop51_random": grid,
+        "prop51_trained": trained,
+        "large_eta": large,
+        "samples": samples,
+    }
 
-    def ok(d: dict) -> bool:
-        return all(m <= b * (1 + 1e-6) for m, b in zip(d["measured"], d["bound"]))
 
+def _ok(d: dict) -> bool:
+    return all(m <= b * (1 + 1e-6) for m, b in zip(d["measured"], d["bound"], strict=True))
+
+
+def claims(m: dict[str, Any]) -> list[Claim]:
+    """Fig. 1's three claims and Prop. 5.1's three, judged on :func:`measure`'s numbers."""
+    fig1, grid, trained, large = m["fig1"], m["prop51_random"], m["prop51_trained"], m["large_eta"]
+    rms, raw = fig1["rms"]["mean"], fig1["None"]["mean"]
+    slope_raw, slope_rms = m["slopes"]["None"], m["slopes"]["rms"]
+    ok = _ok
     ratio_random = float(np.median(np.array(grid["measured"]) / np.array(grid["bound"])))
     ratio_trained = float(np.median(np.array(trained["measured"]) / np.array(trained["bound"])))
     rel = abs(large["bound"][-1] / large["limit"] - 1)
@@ -112,8 +71,8 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         judge(
             "Fig. 1: normalization makes ||J||_2 much smaller",
             "RMSNorm's mean norm <= 1/10 of the unnormalized one at every S",
-            all(a <= b / 10 for a, b in zip(rms, raw)),
-            worst_ratio=max(a / b for a, b in zip(rms, raw)),
+            all(a <= b / 10 for a, b in zip(rms, raw, strict=False)),
+            worst_ratio=max(a / b for a, b in zip(rms, raw, strict=False)),
         ),
         judge(
             "Fig. 1: with normalization ||J||_2 is about O(1) in S",
@@ -145,15 +104,15 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             measured_at_max_eta=large["measured"][-1],
         ),
     ]
-    numbers = {
-        "fig1": fig1,
-        "slopes": {"None": slope_raw, "rms": slope_rms},
-        "prop51_random": grid,
-        "prop51_trained": trained,
-        "large_eta": large,
-    }
+    return claims
 
-    from .. import plots
+
+def draw(m: dict[str, Any]) -> Figure:
+    """Three panels: ||J||_2 against S, measured against bound, and the large-eta limit."""
+    from ..viz import plots
+
+    fig1, grid, trained, large = m["fig1"], m["prop51_random"], m["prop51_trained"], m["large_eta"]
+    tokens, dim = fig1["tokens"], fig1["dim"]
 
     fig, axes = plots.grid(3, size=(3.6, 3.0))
     with plots.style():
@@ -178,21 +137,28 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         ax.set(xlabel="eta", ylabel="||J||_2", title="large-eta limit")
         ax.legend(frameon=False, fontsize=8)
         fig.tight_layout()
-    ratios = [a / b for a, b in zip(rms, raw)]
+    return fig
+
+
+def describe(m: dict[str, Any]) -> dict[str, Any]:
+    """Title, the paper's statement, our setting and the differences, and a note on the RMSNorm ratio."""
+    fig1 = m["fig1"]
+    tokens, dim, samples = fig1["tokens"], fig1["dim"], m["samples"]
+    rms, raw = fig1["rms"]["mean"], fig1["None"]["mean"]
+    slope_raw, slope_rms = m["slopes"]["None"], m["slopes"]["rms"]
+    ratios = [a / b for a, b in zip(rms, raw, strict=False)]
     notes = [
         f"RMSNorm's norm is {min(ratios):.3g} to {max(ratios):.3g} times the unnormalized one over S (1/R = "
         f"{1 / 100:.3g}): at this R the normalization divides the Jacobian by about the token norm, so the S-dependence "
         f"of J_MSA remains (log-log slopes {slope_rms:.2f} with, {slope_raw:.2f} without)."
     ]
-    result = Result(
-        figure=FIGURE,
+    return dict(
         title="Jacobian norm vs tokens (Fig. 1) and the normalization bound (Prop. 5.1)",
         paper=(
             "Without normalization the spectral norm of an untrained SA's Jacobian grows with S; with normalization "
             "it is much smaller and about O(1). Prop. 5.1 bounds ItrSA's Jacobian by max|gamma|/R (1 + eta "
             "||J_MSA||); the bound is conservative and stays O(1) as eta -> infinity."
         ),
-        setting=setting,
         ours=(
             f"Untrained ItrSA step (H=4, D={dim}, eta=1, gamma=1), random Gaussian token directions of norm R=100, "
             f"S in {list(tokens)}, {samples} draws each; Prop. 5.1 on 12 random (S, eta, scale) settings at D=16 and "
@@ -202,8 +168,5 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             "Paper: D=256, 500 token sequences from the arXiv-summarization dataset at R=100. Ours: random "
             "token directions (no text data), fewer samples, D=64 in --quick."
         ),
-        numbers=numbers,
-        claims=claims,
         notes=notes,
     )
-    return save(result, fig, out)

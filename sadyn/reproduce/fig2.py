@@ -4,58 +4,58 @@ disc (b, eqs. (17)-(20)), and removes the trained model's eigenvalues outside th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import torch
+from matplotlib.figure import Figure
 
-from ._core import Result, exponents, judge, pick, save, solver
+from ._core import Claim, exponents, judge, pick, solver
 
 FIGURE = "fig2"
 
 
-def _toy(etas: tuple[float, ...], omegas: tuple[float, ...]) -> dict[str, list[float]]:
-    """Largest eigenvalue modulus of the toy's Jacobian, unnormalized (eq. (18)) and normalized (eq. (20)), at
-    random unit states, with the closed form sqrt(1 + eta^2 omega^2) of eq. (18)."""
-    from ..analysis import eigenvalues
-    from ..dynamics import OscillatorToy
-    from ..norms import sphere_project
-
-    raw, normed, theory, clouds = [], [], [], {}
-    g = torch.Generator().manual_seed(0)
-    for eta in etas:
-        for w in omegas:
-            x = sphere_project(torch.randn(1, 4, generator=g, dtype=torch.float64))
-            lam_raw = eigenvalues(OscillatorToy(4, eta=eta, omega=w, normalize=False, dtype=torch.float64).as_map(), x)
-            lam_n = eigenvalues(OscillatorToy(4, eta=eta, omega=w, dtype=torch.float64).as_map(), x)
-            raw.append(float(lam_raw.abs().max()))
-            normed.append(float(lam_n.abs().max()))
-            theory.append(float(np.sqrt(1 + eta**2 * w**2)))
-            if not clouds or abs(eta * w - 1) < abs(clouds["eta"] * clouds["omega"] - 1):  # show eta omega nearest 1
-                clouds = {"raw": lam_raw, "normalized": lam_n, "eta": eta, "omega": w}
-    return {"raw_max_modulus": raw, "normalized_max_modulus": normed, "theory": theory, "example": clouds}
-
-
-def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
-    """Measure Fig. 2 (a, b, c) at ``setting`` and judge its claims."""
-    from ..experiments import lyapunov_phase_diagram
+def measure(setting: str, out: Path) -> dict[str, Any]:
+    """The numbers of Fig. 2 (a, b, c) at ``setting``; ``_toy_example`` and ``_eigenvalues`` feed the figure only."""
+    from ..experiments import lyapunov_phase_diagram, toy_max_modulus
 
     etas = pick(setting, (0.3, 3.0), (0.1, 0.3, 1.0, 3.0, 10.0), (0.1, 0.3, 1.0, 3.0, 10.0))
     scales = pick(setting, (0.5, 2.0), (0.25, 0.5, 1.0, 2.0, 4.0), (0.25, 0.5, 1.0, 2.0, 4.0))
     steps = pick(setting, 30, 100, 1000)
     diagram = lyapunov_phase_diagram(etas=etas, scales=scales, steps=steps, transient=steps // 3)
     lam_rms, lam_raw = diagram["rms"]["max"], diagram["None"]["max"]
-    from ..trained import puzzle_set, solver_eigenvalues
+    from ..experiments import puzzle_set, solver_eigenvalues
 
     samples = pick(setting, 1, 2, 10)
     puzzles, _ = puzzle_set("sudoku4-id", samples)
     trained = {name: exponents(solver(name, setting, out), puzzles) for name in ("itrsa4-rms", "itrsa4-none")}
-    toy = _toy(pick(setting, (0.5, 2.0), (0.1, 0.5, 1.0, 2.0), (0.1, 0.5, 1.0, 2.0, 5.0)), (0.5, 1.0, 3.0))
+    toy = toy_max_modulus(pick(setting, (0.5, 2.0), (0.1, 0.5, 1.0, 2.0), (0.1, 0.5, 1.0, 2.0, 5.0)), (0.5, 1.0, 3.0))
     clouds = {
         name: solver_eigenvalues(solver(name, setting, out), puzzles[0], steps=16, seed=1)
         for name in ("itrsa4-rms", "itrsa4-none")
     }
-    c_rms, c_raw = clouds["itrsa4-rms"], clouds["itrsa4-none"]
+    return {
+        "a_random": {
+            "etas": list(etas),
+            "scales": list(scales),
+            "steps": steps,
+            "rms": lam_rms,
+            "None": lam_raw,
+            "divergent_none": diagram["None"]["divergent"],
+        },
+        "a_trained": trained,
+        "b_toy": {k: v for k, v in toy.items() if k != "example"},
+        "c_clouds": {k: {kk: vv for kk, vv in v.items() if kk != "eigenvalues"} for k, v in clouds.items()},
+        "samples": samples,
+        "_toy_example": toy["example"],
+        "_eigenvalues": {k: v["eigenvalues"] for k, v in clouds.items()},
+    }
 
+
+def claims(m: dict[str, Any]) -> list[Claim]:
+    """Fig. 2's claims (a) on random and trained weights, (b) and (c), judged on :func:`measure`'s numbers."""
+    a, trained, toy = m["a_random"], m["a_trained"], m["b_toy"]
+    lam_rms, lam_raw = np.asarray(a["rms"]), np.asarray(a["None"])
+    c_rms, c_raw = m["c_clouds"]["itrsa4-rms"], m["c_clouds"]["itrsa4-none"]
     finite = np.isfinite(lam_raw)
     claims = [
         judge(
@@ -79,7 +79,7 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             "normalization pulls them onto or inside it",
             "unnormalized max |lambda| = sqrt(1 + eta^2 omega^2) > 1 (to 1e-9) and normalized max |lambda| <= 1 + 1e-9, "
             "at every (eta, omega)",
-            all(abs(a - t) < 1e-9 and a > 1 for a, t in zip(toy["raw_max_modulus"], toy["theory"]))
+            all(abs(a - t) < 1e-9 and a > 1 for a, t in zip(toy["raw_max_modulus"], toy["theory"], strict=False))
             and all(b <= 1 + 1e-9 for b in toy["normalized_max_modulus"]),
             largest_raw=max(toy["raw_max_modulus"]),
             largest_normalized=max(toy["normalized_max_modulus"]),
@@ -95,21 +95,17 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             max_none=c_raw["max_modulus"],
         ),
     ]
-    numbers = {
-        "a_random": {
-            "etas": list(etas),
-            "scales": list(scales),
-            "steps": steps,
-            "rms": lam_rms,
-            "None": lam_raw,
-            "divergent_none": diagram["None"]["divergent"],
-        },
-        "a_trained": trained,
-        "b_toy": {k: v for k, v in toy.items() if k != "example"},
-        "c_clouds": {k: {kk: vv for kk, vv in v.items() if kk != "eigenvalues"} for k, v in clouds.items()},
-    }
+    return claims
 
-    from .. import plots
+
+def draw(m: dict[str, Any]) -> Figure:
+    """Four panels: (a) exponents with against without RMSNorm, (b) the toy's eigenvalues, (c) two clouds."""
+    from ..viz import plots
+
+    a, trained, toy = m["a_random"], m["a_trained"], {**m["b_toy"], "example": m["_toy_example"]}
+    lam_rms, lam_raw = np.asarray(a["rms"]), np.asarray(a["None"])
+    c_rms = {"eigenvalues": m["_eigenvalues"]["itrsa4-rms"]}
+    c_raw = {"eigenvalues": m["_eigenvalues"]["itrsa4-none"]}
 
     fig, axes = plots.grid(4, size=(3.2, 3.0))
     with plots.style():
@@ -135,15 +131,19 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
         plots.plot_eigenvalues(c_raw["eigenvalues"], axes[3], color=plots.PALETTE[3])
         axes[3].set_title("(c) trained ItrSA, no norm, T=16", fontsize=9)
         fig.tight_layout()
-    result = Result(
-        figure=FIGURE,
+    return fig
+
+
+def describe(m: dict[str, Any]) -> dict[str, Any]:
+    """Title, the paper's statement, our setting and the differences."""
+    etas, scales, steps, samples = m["a_random"]["etas"], m["a_random"]["scales"], m["a_random"]["steps"], m["samples"]
+    return dict(
         title="Normalization vs Lyapunov exponents and eigenvalues (Fig. 2)",
         paper=(
             "(a) Normalization lowers the maximal Lyapunov exponent. (b) The discretized rotation's eigenvalues "
             "1 +- i eta omega lie outside the unit circle and normalization pulls them back. (c) At T=16 on a random "
             "Sudoku sample, the trained normalized model has no large/outside eigenvalues; the unnormalized one does."
         ),
-        setting=setting,
         ours=(
             f"(a) untrained ItrSA (D=16, H=4, S=8) over eta in {list(etas)} x weight scale in {list(scales)}, QR "
             f"exponents over {steps} steps; and the shipped 4x4 ItrSA with/without RMSNorm, finite-time T=16 exponents "
@@ -154,7 +154,4 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             "Paper: 9x9 Sudoku, D=512, normalized model trained 100 epochs, unnormalized 1 epoch. Ours: 4x4, "
             "D=32, both trained 20 epochs (the unnormalized one never solves a board)."
         ),
-        numbers=numbers,
-        claims=claims,
     )
-    return save(result, fig, out)

@@ -4,10 +4,12 @@ oscillator dimension N, AKOrN loses test-time scaling at large N, and AKOrN with
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ._core import Result, judge, pick, save, solver
+from ._core import Claim, judge, pick, solver
 
 FIGURE = "fig4"
 _TOL = 0.01  # a drop of more than one point of board accuracy breaks monotonicity
@@ -15,7 +17,7 @@ _TOL = 0.01  # a drop of more than one point of board accuracy breaks monotonici
 
 def families() -> dict[str, list[str]]:
     """Shipped checkpoints per family: ItrSA (+ RMSNorm), AKOrN (Pi^osc) and AKOrN + RMSNorm, any N."""
-    from ..pretrained import pretrained_models
+    from ..solver.pretrained import pretrained_models
 
     names = pretrained_models()
     return {
@@ -37,9 +39,9 @@ def _gain(acc: list[float], steps: list[int], t_train: int) -> float:
     return float(acc[-1] - acc[min(i, len(acc) - 1)])
 
 
-def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
-    """Measure Fig. 4 at ``setting`` and judge its claims (on the OOD set; the ID set saturates)."""
-    from ..trained import accuracy_vs_loops
+def measure(setting: str, out: Path) -> dict[str, Any]:
+    """Board accuracy against T of every shipped 4x4 family member, ID and OOD, at ``setting``."""
+    from ..experiments import accuracy_vs_loops
 
     steps = list(pick(setting, (4, 8, 16), (1, 2, 4, 8, 16, 32, 64), (1, 2, 4, 8, 16, 32, 64, 128)))
     n = pick(setting, 50, 500, 1000)
@@ -53,7 +55,22 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     ood = curves["sudoku4-ood"]["board"]
     gain = {name: _gain(ood[name], steps, t_train[name]) for name in models}
     drop = {name: _monotone(ood[name]) for name in models}
+    return {
+        "steps": steps,
+        "n": n,
+        "N": N,
+        "train_steps": t_train,
+        "gain_ood": gain,
+        "max_drop_ood": drop,
+        "board": {ds: c["board"] for ds, c in curves.items()},
+        "cell": {ds: c["cell"] for ds, c in curves.items()},
+        "families": fam,
+    }
 
+
+def claims(m: dict[str, Any]) -> list[Claim]:
+    """Fig. 4's claims on the OOD set (the ID set saturates), judged on :func:`measure`'s curves."""
+    fam, N, gain, drop = m["families"], m["N"], m["gain_ood"], m["max_drop_ood"]
     itrsa = fam["ItrSA"]
     claims = [
         judge(
@@ -91,47 +108,39 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             gains=[gain[m] for m in rms],
         )
     )
-    numbers = {
-        "steps": steps,
-        "n": n,
-        "N": N,
-        "train_steps": t_train,
-        "gain_ood": gain,
-        "max_drop_ood": drop,
-        "board": {ds: c["board"] for ds, c in curves.items()},
-        "cell": {ds: c["cell"] for ds, c in curves.items()},
-    }
+    return claims
 
-    from .. import plots
 
+def draw(m: dict[str, Any]) -> Figure:
+    """Accuracy against T, ID and OOD, one line per checkpoint (line style by family)."""
+    from ..viz import plots
+
+    fam, N = m["families"], m["N"]
     fig, axes = plots.grid(2, size=(4.2, 3.2))
-    styles = {"ItrSA": "-", "AKOrN": "--", "AKOrN + RMSNorm": ":"}
+    styles = {name: ls for family, ls in zip(fam, ("-", "--", ":"), strict=True) for name in fam[family]}
+    labels = {name: f"{family} N={N[name]}" for family, names in fam.items() for name in names}
     with plots.style():
-        for ax, ds in zip(axes, ("sudoku4-id", "sudoku4-ood")):
-            for i, (family, names) in enumerate(fam.items()):
-                for name in names:
-                    ax.plot(
-                        steps,
-                        curves[ds]["board"][name],
-                        marker="o",
-                        ms=3,
-                        ls=styles[family],
-                        label=f"{family} N={N[name]}",
-                    )
-            ax.axvline(8, color="0.5", lw=0.8)
-            ax.set(xscale="log", xlabel="test-time loops T", ylabel="board accuracy", title=ds)
+        for ax, ds in zip(axes, ("sudoku4-id", "sudoku4-ood"), strict=True):
+            curves = {"steps": m["steps"], "board": {name: m["board"][ds][name] for name in styles}}
+            plots.plot_accuracy_vs_loops(curves, ax, styles=styles, labels=labels, train_steps=8)
+            ax.set(xlabel="test-time loops T", ylabel="board accuracy", title=ds)
+            ax.get_legend().remove()
         axes[1].legend(frameon=False, fontsize=7)
         fig.tight_layout()
-    result = Result(
-        figure=FIGURE,
+    return fig
+
+
+def describe(m: dict[str, Any]) -> dict[str, Any]:
+    """Title, the paper's statement, our setting and the differences."""
+    models, steps, n = sorted(m["N"]), m["steps"], m["n"]
+    return dict(
         title="Test-time scaling: accuracy vs loops T (Fig. 4)",
         paper=(
             "ItrSA improves monotonically with T for every oscillator dimension N; AKOrN loses test-time scaling at "
             "large N; AKOrN with oscillator-wise RMSNorm keeps it."
         ),
-        setting=setting,
         ours=(
-            f"Shipped 4x4 checkpoints {sorted(models)} (D=32, 4 heads, trained at T=8), board accuracy at T in {steps} "
+            f"Shipped 4x4 checkpoints {models} (D=32, 4 heads, trained at T=8), board accuracy at T in {steps} "
             f"on the first {n} puzzles of the ID and OOD test sets, one noise draw."
         ),
         differences=(
@@ -139,7 +148,4 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             "5 seeds. Ours: 4x4 boards (OOD = fewer givens), D=32 so N only up to 32, trained at T=8 for 20 "
             "epochs, one seed; ItrSA only at N=4 and AKOrN + RMSNorm only at N=4 unless more checkpoints ship."
         ),
-        numbers=numbers,
-        claims=claims,
     )
-    return save(result, fig, out)

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from ._core import Result, available, compare, judge, pick, save, solver
+from matplotlib.figure import Figure
+
+from ._core import Claim, available, compare, judge, pick, solver
 
 FIGURE = "fig5"
 
@@ -22,9 +25,14 @@ VARIANTS = {
 }
 
 
-def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
-    """Measure Fig. 5 at ``setting`` (board accuracy at T = 16, the paper's selection point) and judge its claims."""
-    from ..trained import accuracy_vs_loops
+def _chosen(m: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(family, regularizer) -> checkpoint, for the shipped ones (from :func:`measure`'s ``models``)."""
+    return {tuple(key.split(" / ")): name for key, name in m["models"].items()}
+
+
+def measure(setting: str, out: Path) -> dict[str, Any]:
+    """Board accuracy at T = 16 (the paper's selection point), ID and OOD, of every shipped regularizer variant."""
+    from ..experiments import accuracy_vs_loops
 
     n = pick(setting, 100, 1000, 1000)
     shipped = set(available(list(VARIANTS.values())))
@@ -34,6 +42,19 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
     for ds in ("sudoku4-id", "sudoku4-ood"):
         curve = accuracy_vs_loops(models, steps=(16,), dataset=ds, n=n)
         acc[ds] = {name: curve["board"][name][0] for name in models}
+
+    return {
+        "n": n,
+        "steps": 16,
+        "models": {f"{f} / {r}": name for (f, r), name in chosen.items()},
+        "missing": [f"{f} / {r} ({name})" for (f, r), name in VARIANTS.items() if name not in shipped],
+        "board": acc,
+    }
+
+
+def claims(m: dict[str, Any]) -> list[Claim]:
+    """Fig. 5's claims (OOD board accuracy at T = 16), judged on :func:`measure`'s numbers."""
+    chosen, acc, n = _chosen(m), m["board"], m["n"]
 
     def a(family: str, reg: str, ds: str = "sudoku4-ood") -> float | None:
         name = chosen.get((family, reg))
@@ -96,19 +117,17 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
                 gain_itrsa=gains["ItrSA"],
             )
         )
-    numbers = {
-        "n": n,
-        "steps": 16,
-        "models": {f"{f} / {r}": name for (f, r), name in chosen.items()},
-        "missing": [f"{f} / {r} ({name})" for (f, r), name in VARIANTS.items() if name not in shipped],
-        "board": acc,
-    }
+    return claims
 
-    from .. import plots
+
+def draw(m: dict[str, Any]) -> Figure:
+    """Bars of board accuracy per (family, regularizer), ID and OOD."""
+    chosen, acc = _chosen(m), m["board"]
+    from ..viz import plots
 
     fig, axes = plots.grid(2, size=(4.2, 3.0))
     with plots.style():
-        for ax, ds in zip(axes, ("sudoku4-id", "sudoku4-ood")):
+        for ax, ds in zip(axes, ("sudoku4-id", "sudoku4-ood"), strict=False):
             labels, values, colors = [], [], []
             for i, family in enumerate(("ItrSA", "AKOrN")):
                 for reg in ("none", "E-single", "E-multi", "Spec"):
@@ -120,14 +139,18 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             ax.set_xticks(range(len(values)), labels, fontsize=7)
             ax.set(ylabel="board accuracy (T=16)", title=ds, ylim=(0, 1.05))
         fig.tight_layout()
-    result = Result(
-        figure=FIGURE,
+    return fig
+
+
+def describe(m: dict[str, Any]) -> dict[str, Any]:
+    """Title, the paper's statement, our setting and the differences."""
+    models, n, numbers = sorted(set(m["models"].values())), m["n"], m
+    return dict(
         title="Regularizers: none / E-single / E-multi / Spec (Fig. 5)",
         paper=(
             "E-multi is below no regularization; E-single fails to reduce the training loss and fails even ID; the "
             "spectral regularizer improves both ItrSA and AKOrN, especially AKOrN."
         ),
-        setting=setting,
         ours=(
             f"Shipped 4x4 checkpoints {sorted(models)} (D=32, 4 heads, T=8 in training; E-multi lambda=1e-4, Spec "
             f"lambda=1e-4 ItrSA / 1e-5 AKOrN as in the paper's Table S.2), board accuracy at T=16 on {n} ID and OOD "
@@ -137,7 +160,4 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             "Paper: 9x9, D=512, H=8 (E-single H=1), AKOrN N=4, 100 epochs, 5 seeds, lambda tuned. Ours: 4x4, "
             "D=32, H=4, 20 epochs, one seed, lambdas copied (not tuned)."
         ),
-        numbers=numbers,
-        claims=claims,
     )
-    return save(result, fig, out)

@@ -8,50 +8,48 @@ exponentially growing distance; a model with lambda_max < 0 would instead forget
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import torch
+from matplotlib.figure import Figure
 
-from ._core import Result, judge, pick, save, solver
+from ._core import Claim, choose, judge, pick, solver
 
 FIGURE = "figS5"
 
 
-@torch.no_grad()
-def _distance(f, X0: torch.Tensor, *, warmup: int, steps: int, points: int, eps: float, seed: int) -> dict:
-    """L1 distance between the trajectories from x_0 and x_0 + noise at ``points`` equally spaced steps."""
-    X = X0
-    for _ in range(warmup):
-        X = f(X)
-    Y = X + eps * torch.randn(X.shape, generator=torch.Generator().manual_seed(seed), dtype=X.dtype)
-    marks = set(np.linspace(0, steps, points).round().astype(int).tolist())
-    t_out, d_out = [], []
-    for t in range(steps + 1):
-        if t in marks:
-            t_out.append(t)
-            d_out.append(float((X - Y).abs().sum()))
-        if t < steps:
-            X, Y = f(X), f(Y)
-    return {"t": t_out, "l1": d_out}
-
-
-def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
-    """Measure Fig. S.5 at ``setting`` and judge its claims."""
-    from ..trained import puzzle_set, solver_lyapunov, solver_map
+def measure(setting: str, out: Path) -> dict[str, Any]:
+    """Two-trajectory distances and QR exponents of the trained solvers at ``setting``."""
+    from ..experiments import puzzle_set, solver_lyapunov, solver_map, trajectory_distance
 
     steps, points, count = pick(setting, 200, 2000, 10000), pick(setting, 50, 300, 300), pick(setting, 1, 3, 10)
     qr_steps = pick(setting, 50, 300, 2000)
     puzzles, _ = puzzle_set("sudoku4-id", count)
-    names = pick(setting, ["itrsa4-rms"], ["itrsa4-rms", "akorn4"], ["itrsa4-rms", "akorn4"])
+    names = choose(setting, ["itrsa4-rms"], ["itrsa4-rms", "akorn4"], ["itrsa4-rms", "akorn4"])
     curves, qr = {}, {}
     for name in names:
         model = solver(name, setting, out)
         maps = [solver_map(model, p) for p in puzzles]
         curves[name] = [
-            _distance(sm.f, sm.X0, warmup=128, steps=steps, points=points, eps=1e-3, seed=i)
+            trajectory_distance(sm.f, sm.X0, warmup=128, steps=steps, points=points, eps=1e-3, seed=i)
             for i, sm in enumerate(maps)
         ]
         qr[name] = [solver_lyapunov(model, p, steps=qr_steps, transient=128)["qr"] for p in puzzles]
+    return {
+        "steps": steps,
+        "points": points,
+        "eps": 1e-3,
+        "warmup": 128,
+        "curves": curves,
+        "qr_lambda_max": qr,
+        "puzzles": count,
+        "qr_steps": qr_steps,
+    }
+
+
+def claims(m: dict[str, Any]) -> list[Claim]:
+    """Fig. S.5's claims on the trained ItrSA, judged on :func:`measure`'s curves."""
+    curves, qr, qr_steps = m["curves"], m["qr_lambda_max"], m["qr_steps"]
     d = np.array([c["l1"] for c in curves["itrsa4-rms"]])  # (puzzles, points)
     late = np.median(d[:, d.shape[1] // 2 :], axis=1)
     growth = late / d[:, 0]
@@ -72,9 +70,13 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             per_puzzle=qr["itrsa4-rms"],
         ),
     ]
-    numbers = {"steps": steps, "points": points, "eps": 1e-3, "warmup": 128, "curves": curves, "qr_lambda_max": qr}
+    return claims
 
-    from .. import plots
+
+def draw(m: dict[str, Any]) -> Figure:
+    """L1 distance of two nearby trajectories against the loop, per model (log scale)."""
+    curves, qr, names = m["curves"], m["qr_lambda_max"], list(m["curves"])
+    from ..viz import plots
 
     ax = plots.new_axes(figsize=(4.5, 3.2))
     fig = ax.figure
@@ -90,14 +92,18 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
                 )
         ax.set(xlabel="loops after x_0", ylabel="L1 distance", title="Fig. S.5: sensitivity to initial conditions")
         ax.legend(frameon=False, fontsize=7)
-    result = Result(
-        figure=FIGURE,
+    return fig
+
+
+def describe(m: dict[str, Any]) -> dict[str, Any]:
+    """Title, the paper's statement, our setting and the differences."""
+    names, count, steps, points, qr_steps = list(m["curves"]), m["puzzles"], m["steps"], m["points"], m["qr_steps"]
+    return dict(
         title="Sensitivity to initial conditions (Fig. S.5)",
         paper=(
             "For ItrSA, after 128 loops a perturbation eps ~ N(0, 1e-3) grows exponentially in L1 distance over 10,000 "
             "loops (300 sampled points); trajectories oscillate between two clusters: a slightly positive exponent."
         ),
-        setting=setting,
         ours=(
             f"Shipped 4x4 models {names}, {count} ID test puzzles, 128 warm-up loops, eps std 1e-3, {steps} loops, "
             f"{points} sampled points; QR maximal exponent over {qr_steps} steps for comparison."
@@ -106,7 +112,4 @@ def run(setting: str = "quick", out: Path = Path("reproduction")) -> Result:
             "Paper: 9x9 ItrSA, D=512, 10,000 loops. Ours: 4x4, D=32, trained 20 epochs at T=8; variance vs "
             "standard deviation of eps is unspecified in the paper (we use std 1e-3)."
         ),
-        numbers=numbers,
-        claims=claims,
     )
-    return save(result, fig, out)

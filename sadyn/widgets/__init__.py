@@ -1,21 +1,22 @@
-"""Widget factories for the tutorials: each returns an :class:`Explorer` (``.widget``, ``.update``, ``.data``, ``.figure``)."""
+"""Deprecated: ``sadyn.widgets`` moved to ``sadyn.viz.widgets (sd.widgets)`` (experiments to ``sadyn.experiments``, plots to ``sadyn.viz.plots``); this alias goes in the next release."""
 
-from ._explorer import Explorer as Explorer
-from .dashboard import analyse_map as analyse_map
-from .dashboard import dashboard as dashboard
-from .energy import clustering_run as clustering_run
-from .energy import energy_explorer as energy_explorer
-from .jacobian import jacobian_explorer as jacobian_explorer
-from .kuramoto import kuramoto_explorer as kuramoto_explorer
-from .lyapunov import lyapunov_explorer as lyapunov_explorer
-from .lyapunov import plot_phase_diagram as plot_phase_diagram
-from .oscillation import oscillation_explorer as oscillation_explorer
-from .oscillation import toy_run as toy_run
-from .sudoku import plot_board as plot_board
-from .sudoku import sudoku_explorer as sudoku_explorer
-from .sudoku import voting_explorer as voting_explorer
-from .symmetry import symmetry_explorer as symmetry_explorer
-from .symmetry import symmetry_run as symmetry_run
+import warnings
+
+from ..experiments import analyse_map, clustering_run, symmetry_run, toy_run  # noqa: F401
+from ..viz.plots import plot_board, plot_phase_diagram  # noqa: F401
+from ..viz.widgets import *  # noqa: F403
+from ..viz.widgets import (  # noqa: F401
+    Explorer,
+    dashboard,
+    energy_explorer,
+    jacobian_explorer,
+    kuramoto_explorer,
+    lyapunov_explorer,
+    oscillation_explorer,
+    sudoku_explorer,
+    symmetry_explorer,
+    voting_explorer,
+)
 
 __all__ = [
     "Explorer",
@@ -35,3 +36,5 @@ __all__ = [
     "voting_explorer",
     "plot_board",
 ]
+
+warnings.warn("sadyn.widgets is deprecated; use sadyn.viz.widgets (sd.widgets).", DeprecationWarning, stacklevel=2)

@@ -1,63 +1,10 @@
-"""Tutorial 01's explorer: symmetric single-head SA on the sphere; beta and dt redraw energy and tokens."""
+"""Deprecated: ``sadyn.widgets.energy`` moved to ``sadyn.viz.widgets.energy``; this alias goes in the next release."""
 
-from __future__ import annotations
+import warnings
 
-from typing import Any
+from ..experiments.energy import clustering_run  # noqa: F401
+from ..viz.widgets.energy import energy_explorer  # noqa: F401
 
-import ipywidgets as W
-import torch
-from matplotlib.figure import Figure
+__all__ = ["clustering_run", "energy_explorer"]
 
-from ..dynamics import EnergySA
-from ..geometry import count_clusters
-from ..norms import sphere_project
-from ..plots import plot_energy, plot_similarity, plot_tokens_sphere
-from ._explorer import Explorer
-
-__all__ = ["energy_explorer", "clustering_run"]
-
-
-def clustering_run(
-    *, beta: float, dt: float, tokens: int = 32, steps: int = 200, seed: int = 0, dim: int = 3
-) -> dict[str, Any]:
-    """Run the identity-weight energy flow (Geshkovski et al.) from fixed random tokens; return what the figure shows."""
-    g = torch.Generator().manual_seed(seed)
-    X0 = sphere_project(torch.randn(tokens, dim, generator=g, dtype=torch.float64))
-    model = EnergySA(dim, matrix=torch.eye(dim, dtype=torch.float64), beta=beta, dt=dt, dtype=torch.float64)
-    tr = model.rollout(X0, steps=steps)
-    E = tr.energies
-    return {
-        "trajectory": tr,
-        "energies": E,
-        "decreasing": tr.energy_decreasing(atol=1e-12 * float(E.abs().max())),
-        "clusters": count_clusters(tr.final),
-        "beta": beta,
-        "dt": dt,
-    }
-
-
-def _draw(fig: Figure, d: dict[str, Any]) -> None:
-    ax1 = fig.add_subplot(1, 3, 1)
-    plot_energy(d["energies"], ax1)
-    ax1.set_title(f"energy ({'decreasing' if d['decreasing'] else 'NOT monotone'})")
-    ax2 = fig.add_subplot(1, 3, 2, projection="3d")
-    plot_tokens_sphere(d["trajectory"].states, ax2, title=f"{d['clusters']} cluster(s) at the end")
-    ax3 = fig.add_subplot(1, 3, 3)
-    plot_similarity(d["trajectory"].final, ax3, title="cos(x_i, x_j) at the end")
-    fig.suptitle(f"beta = {d['beta']:.2g}, dt = {d['dt']:.2g}")
-    fig.tight_layout()
-
-
-def energy_explorer(
-    *, beta: float = 1.0, dt: float = 0.1, tokens: int = 32, steps: int = 200, seed: int = 0
-) -> Explorer:
-    """Sliders for the inverse temperature beta and the Euler step dt of the clustering flow (tutorial 01)."""
-    controls = {
-        "beta": W.FloatLogSlider(value=beta, base=10, min=-1, max=1.3, step=0.05, description="beta"),
-        "dt": W.FloatSlider(value=dt, min=0.01, max=0.5, step=0.01, description="dt"),
-    }
-
-    def compute(beta: float, dt: float) -> dict[str, Any]:
-        return clustering_run(beta=beta, dt=dt, tokens=tokens, steps=steps, seed=seed)
-
-    return Explorer(controls, compute, _draw, figsize=(11.5, 3.6), title="Tokens on the sphere under the energy flow")
+warnings.warn("sadyn.widgets.energy is deprecated; use sadyn.viz.widgets.energy.", DeprecationWarning, stacklevel=2)

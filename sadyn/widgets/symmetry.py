@@ -1,100 +1,10 @@
-"""Tutorial 02's explorer: break the energy condition with a knob and watch the energy and the motion."""
+"""Deprecated: ``sadyn.widgets.symmetry`` moved to ``sadyn.viz.widgets.symmetry``; this alias goes in the next release."""
 
-from __future__ import annotations
+import warnings
 
-from typing import Any
-
-import ipywidgets as W
-import numpy as np
-import torch
-from matplotlib.figure import Figure
-
-from ..dynamics import EnergySA
-from ..plots import PALETTE
-from ._explorer import Explorer
+from ..experiments.energy import symmetry_run  # noqa: F401
+from ..viz.widgets.symmetry import symmetry_explorer  # noqa: F401
 
 __all__ = ["symmetry_run", "symmetry_explorer"]
 
-
-def symmetry_run(
-    *,
-    symmetry_breaking: float,
-    heads: int = 1,
-    beta: float = 1.0,
-    project: bool = True,
-    dim: int = 8,
-    tokens: int = 16,
-    steps: int = 400,
-    dt: float = 0.1,
-    probes: int = 256,
-    seed: int = 0,
-) -> dict[str, Any]:
-    """One EnergySA run with V <- (1 - t) V_condition + t R; what tutorial 02 measures.
-
-    Returns the energies of a rollout, the token speed ||X_{t+1} - X_t|| (mean over tokens), the share of steps
-    whose energy rose, and the share of ``probes`` random states where dE/dt > 0 (the continuous-time test).
-    """
-    g = torch.Generator().manual_seed(seed)
-    model = EnergySA(
-        dim,
-        heads,
-        symmetry_breaking=symmetry_breaking,
-        project=project,
-        beta=beta,
-        dt=dt,
-        dtype=torch.float64,
-        generator=g,
-    )
-    X = torch.randn(probes + 1, tokens, dim, generator=g, dtype=torch.float64)
-    X = model.normalize(X) if project else X / dim**0.5
-    tr = model.rollout(X[0], steps=steps)
-    E = tr.energies
-    dE = E[1:] - E[:-1]
-    speed = (tr.states[1:] - tr.states[:-1]).norm(dim=-1).mean(-1)
-    rates = model.energy_rate(X[1:])
-    return {
-        "energies": E,
-        "trace": tr.states[:, 0, :3],
-        "speed": speed,
-        "increasing_steps": float((dE > 1e-12 * E.abs().max()).double().mean()),
-        "positive_rate_share": float((rates > 0).double().mean()),
-        "final_speed": float(speed[-10:].mean()),
-        "symmetry_breaking": symmetry_breaking,
-        "heads": heads,
-        "beta": beta,
-        "diverged": tr.diverged,
-    }
-
-
-def _draw(fig: Figure, d: dict[str, Any]) -> None:
-    ax1, ax2, ax3 = (fig.add_subplot(1, 3, i) for i in (1, 2, 3))
-    E = d["energies"].numpy()
-    ax1.plot(E - E[0], color=PALETTE[0])
-    ax1.set_xlabel("step t")
-    ax1.set_ylabel("E(X_t) - E(X_0)")
-    ax1.set_title(f"energy rose on {100 * d['increasing_steps']:.0f}% of steps")
-    ax2.semilogy(np.maximum(d["speed"].numpy(), 1e-16), color=PALETTE[3])
-    ax2.set_xlabel("step t")
-    ax2.set_ylabel("token speed ||X_{t+1} - X_t||")
-    ax2.set_title(f"dE/dt > 0 at {100 * d['positive_rate_share']:.0f}% of random states")
-    for k, c in enumerate(d["trace"].T.numpy()):
-        ax3.plot(c, color=PALETTE[k], label=f"x_1[{k}]")
-    ax3.set_xlabel("step t")
-    ax3.set_title("first token, three coordinates")
-    ax3.legend(frameon=False, fontsize=8)
-    fig.suptitle(f"symmetry breaking t = {d['symmetry_breaking']:.2f}, heads = {d['heads']}, beta = {d['beta']:.2g}")
-    fig.tight_layout()
-
-
-def symmetry_explorer(*, symmetry_breaking: float = 0.0, heads: int = 1, beta: float = 1.0) -> Explorer:
-    """Knobs: t (0 = energy condition holds, 1 = random value matrix), number of heads, inverse temperature."""
-    controls = {
-        "symmetry_breaking": W.FloatSlider(value=symmetry_breaking, min=0.0, max=1.0, step=0.05, description="t"),
-        "heads": W.Dropdown(options=[1, 2, 4], value=heads, description="heads"),
-        "beta": W.FloatLogSlider(value=beta, base=10, min=-1, max=1, step=0.05, description="beta"),
-    }
-
-    def compute(symmetry_breaking: float, heads: int, beta: float) -> dict[str, Any]:
-        return symmetry_run(symmetry_breaking=symmetry_breaking, heads=heads, beta=beta, probes=64)
-
-    return Explorer(controls, compute, _draw, figsize=(13, 3.5), title="Breaking the energy condition")
+warnings.warn("sadyn.widgets.symmetry is deprecated; use sadyn.viz.widgets.symmetry.", DeprecationWarning, stacklevel=2)

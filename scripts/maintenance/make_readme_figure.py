@@ -17,7 +17,7 @@ OUT = Path(__file__).resolve().parents[2] / "docs" / "overview.png"
 
 def main() -> None:
     torch.set_num_threads(1)
-    run = sd.widgets.clustering_run(beta=5.0, dt=0.1, steps=200, tokens=32)
+    run = sd.experiments.clustering_run(beta=5.0, dt=0.1, steps=200, tokens=32)
     S, D = 8, 16
     C, X0 = random_tokens(S, D, seed=1), random_tokens(S, D, seed=2)
     clouds = {}

@@ -30,7 +30,9 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ci"))
 from clean_notebooks import clean_notebook, default_notebooks  # noqa: E402
+from notebook_outputs import static_outputs  # noqa: E402  (widgets -> their static figure / final text)
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "tutorials" / "README.md"
@@ -130,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         if result.error is not None:
             print(result.error, file=sys.stderr)
         elif not args.check:
-            nbformat.write(clean_notebook(nb), path)
+            nbformat.write(clean_notebook(static_outputs(nb)), path)
     failed = [r for r in results if r.error is not None]
     if not args.check and not failed:
         readme = args.readme.resolve()

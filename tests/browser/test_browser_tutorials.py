@@ -30,7 +30,7 @@ def browser_test(test: Any) -> Any:
 # Test-only sabotage: after show(), an explorer forgets its figure's display handle, so control changes
 # still recompute (the kernel answers) but the figure on screen never changes again.
 BREAK_REDRAW = """\
-from sadyn.widgets import Explorer
+from sadyn.viz.widgets import Explorer
 _original_show = Explorer.show
 def _show_then_forget_the_figure(self):
     _original_show(self)

@@ -1,0 +1,289 @@
+"""Plotting: one function per figure kind, a shared colour-blind-safe style, no global state.
+
+Every function takes ``ax=None`` (a new figure is made when omitted), returns the artists or the axes, and
+never calls ``plt.show()`` or changes ``rcParams`` outside the :func:`style` context manager.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+
+__all__ = [
+    "PALETTE",
+    "style",
+    "new_axes",
+    "plot_energy",
+    "plot_tokens_sphere",
+    "plot_similarity",
+    "plot_eigenvalues",
+    "plot_phase_diagram",
+    "plot_board",
+    "plot_accuracy_vs_loops",
+    "plot_voting_curve",
+    "figure_png",
+    "grid",
+]
+
+# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+_RC = {
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "figure.dpi": 80,
+    "savefig.dpi": 80,
+    "font.size": 10,
+    "image.cmap": "cividis",
+}
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """The sadyn look (Okabe-Ito colours, light grid, cividis colormap) for the duration of a ``with`` block.
+
+    Only the keys sadyn sets are saved and restored. (``plt.rc_context`` restores every rcParam: when the first
+    figure of a notebook activates the inline backend inside it, leaving the context switched interactive mode
+    back off, and later figures silently stopped showing.)
+    """
+    saved = {key: matplotlib.rcParams[key] for key in _RC}
+    matplotlib.rcParams.update(_RC)
+    try:
+        yield
+    finally:
+        matplotlib.rcParams.update(saved)
+
+
+def _np(x) -> np.ndarray:
+    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+
+
+def new_axes(ax: Axes | None = None, *, figsize=(4.5, 3.2), projection: str | None = None) -> Axes:
+    """Return ``ax`` or a fresh axes on a new figure (made inside :func:`style`)."""
+    if ax is not None:
+        return ax
+    with style():
+        fig = plt.figure(figsize=figsize)
+        return fig.add_subplot(projection=projection)
+
+
+def plot_energy(energies, ax: Axes | None = None, *, label: str | None = None, per_token: int | None = None) -> Axes:
+    """Energy against step. ``energies`` is ``(steps + 1,)`` or ``(steps + 1, batch)`` (one line per system)."""
+    ax = new_axes(ax)
+    E = _np(energies)
+    E = E.reshape(E.shape[0], -1)
+    if per_token:
+        E = E / per_token
+    with style():
+        for j in range(E.shape[1]):
+            ax.plot(
+                np.arange(E.shape[0]), E[:, j], color=PALETTE[j % len(PALETTE)], label=label if j == 0 else None, lw=1.6
+            )
+        ax.set_xlabel("step t")
+        ax.set_ylabel("energy per token" if per_token else "energy E(X_t)")
+        if label:
+            ax.legend(frameon=False)
+    return ax
+
+
+def plot_tokens_sphere(states, ax: Axes | None = None, *, show_paths: bool = True, title: str | None = None) -> Axes:
+    """Tokens of a D=3 trajectory on the unit sphere: start (hollow), end (filled) and their paths.
+
+    ``states`` has shape ``(steps + 1, S, 3)`` (one system).
+    """
+    Xs = _np(states)
+    if Xs.ndim != 3 or Xs.shape[-1] != 3:
+        raise ValueError(f"`states` must have shape (steps + 1, S, 3) for a sphere picture, got {Xs.shape}.")
+    ax = new_axes(ax, figsize=(4, 4), projection="3d")
+    with style():
+        u, v = np.mgrid[0 : 2 * np.pi : 30j, 0 : np.pi : 15j]
+        ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.4)
+        if show_paths:
+            for i in range(Xs.shape[1]):
+                ax.plot(*Xs[:, i].T, color=PALETTE[5], lw=0.8, alpha=0.7)
+        ax.scatter(*Xs[0].T, facecolors="none", edgecolors=PALETTE[0], s=18, label="start")
+        ax.scatter(*Xs[-1].T, color=PALETTE[3], s=28, label="end", depthshade=False)
+        ax.set_box_aspect((1, 1, 1))
+        ax.set_axis_off()
+        ax.legend(frameon=False, loc="upper left")
+        if title:
+            ax.set_title(title)
+    return ax
+
+
+def plot_similarity(X, ax: Axes | None = None, *, title: str | None = None):
+    """Cosine similarities <x_i, x_j> / (|x_i||x_j|) of the tokens of one state ``(S, D)``: clusters are blocks."""
+    A = _np(X)
+    A = A / np.linalg.norm(A, axis=-1, keepdims=True)
+    ax = new_axes(ax, figsize=(3.6, 3.2))
+    with style():
+        im = ax.imshow(A @ A.T, vmin=-1, vmax=1, cmap="cividis")
+        ax.figure.colorbar(im, ax=ax, fraction=0.046)
+        ax.set_xlabel("token j")
+        ax.set_ylabel("token i")
+        ax.grid(False)
+        if title:
+            ax.set_title(title)
+    return im
+
+
+def plot_eigenvalues(
+    eigenvalues, ax: Axes | None = None, *, label: str | None = None, color: str | None = None, circle: bool = True
+) -> Axes:
+    """Complex eigenvalues in the plane with the unit circle (stable inside, unstable outside)."""
+    z = _np(eigenvalues).ravel()
+    ax = new_axes(ax, figsize=(3.8, 3.8))
+    with style():
+        if circle:
+            t = np.linspace(0, 2 * np.pi, 400)
+            ax.plot(np.cos(t), np.sin(t), color="0.4", lw=1, ls="--")
+        ax.scatter(z.real, z.imag, s=14, color=color or PALETTE[0], label=label, alpha=0.8)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_xlabel("Re lambda")
+        ax.set_ylabel("Im lambda")
+        if label:
+            ax.legend(frameon=False)
+    return ax
+
+
+def plot_phase_diagram(ax: Axes, diagram: dict[str, Any], key: str, *, vmax: float = 1.0):
+    """Heatmap of lambda_max over (eta, scale): blue convergent, white critical, red chaotic; x marks divergence."""
+    d = diagram[key]
+    img = ax.imshow(
+        np.clip(d["max"], -vmax, vmax),
+        origin="lower",
+        cmap="RdBu_r",
+        norm=TwoSlopeNorm(0.0, -vmax, vmax),
+        aspect="auto",
+    )
+    for i, j in zip(*np.nonzero(d["divergent"]), strict=True):
+        ax.text(j, i, "x", ha="center", va="center", color="k")
+    ax.set_xticks(range(len(diagram["scales"])), [f"{s:g}" for s in diagram["scales"]])
+    ax.set_yticks(range(len(diagram["etas"])), [f"{e:g}" for e in diagram["etas"]])
+    ax.set_xlabel("weight scale")
+    ax.set_ylabel("eta")
+    ax.grid(False)
+    return img
+
+
+def plot_board(ax: Axes, board: np.ndarray, puzzle: np.ndarray, solution: np.ndarray) -> Axes:
+    """A board: givens in black, right answers in blue, wrong ones in vermillion (with the right digit small)."""
+    n = board.shape[0]
+    box = int(round(n**0.5))
+    ax.set_xlim(0, n)
+    ax.set_ylim(n, 0)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for k in range(n + 1):
+        lw = 2.0 if k % box == 0 else 0.6
+        ax.axhline(k, color="k", lw=lw)
+        ax.axvline(k, color="k", lw=lw)
+    for i in range(n):
+        for j in range(n):
+            given, right = puzzle[i, j] > 0, board[i, j] == solution[i, j]
+            color = "k" if given else (PALETTE[0] if right else PALETTE[3])
+            ax.text(
+                j + 0.5,
+                i + 0.55,
+                str(int(board[i, j])),
+                ha="center",
+                va="center",
+                color=color,
+                fontsize=14 if n <= 4 else 10,
+                fontweight="bold" if given else "normal",
+            )
+            if not right:
+                ax.text(j + 0.85, i + 0.25, str(int(solution[i, j])), ha="center", va="center", color="0.4", fontsize=7)
+    return ax
+
+
+def plot_accuracy_vs_loops(
+    curves: Mapping[str, Any],
+    ax: Axes | None = None,
+    *,
+    dataset: str | None = None,
+    highlight: str | None = None,
+    at: int | None = None,
+    styles: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    train_steps: int | None = None,
+) -> Axes:
+    """Board accuracy against loops T (Fig. 4), from :func:`sadyn.experiments.accuracy_vs_loops`'s ``curves``.
+
+    Every model is a coloured line (``styles[name]`` its line style, ``labels[name]`` its legend entry), or, with
+    ``highlight``, that model in colour and the others in grey; ``at`` rings the highlighted point at that T;
+    a dotted line marks the training T (``train_steps``, else the highlighted model's recorded one).
+    ``dataset`` selects one of several sets when ``curves["board"]`` is keyed by dataset first.
+    """
+    board = curves["board"][dataset] if dataset is not None else curves["board"]
+    steps = list(curves["steps"])
+    ax = new_axes(ax, figsize=(5.5, 3.4))
+    with style():
+        for i, (name, acc) in enumerate(board.items()):
+            if highlight is not None and name != highlight:
+                ax.plot(steps, acc, color="0.8", lw=1)
+            elif highlight is None:
+                ls = (styles or {}).get(name, "-")
+                label = (labels or {}).get(name, name)
+                ax.plot(steps, acc, marker="o", ms=3, ls=ls, color=PALETTE[i % len(PALETTE)], label=label)
+        if highlight is not None:
+            ax.plot(steps, board[highlight], "o-", color=PALETTE[0], label=highlight)
+            if at is not None:
+                ax.plot([at], [board[highlight][steps.index(at)]], "o", ms=12, mfc="none", mec=PALETTE[1], mew=2)
+            train_steps = train_steps or (curves.get("train_steps") or {}).get(highlight)
+        if train_steps:
+            ax.axvline(train_steps, color="0.5", ls=":", lw=1, label=f"trained at T = {train_steps}")
+        ds = dataset or curves.get("dataset", "")
+        ax.set(xscale="log", xlabel="loops T", ylabel=f"board accuracy ({ds})" if ds else "board accuracy")
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(frameon=False, fontsize=7, loc="upper left")
+    return ax
+
+
+def plot_voting_curve(curve: Mapping[str, Any], ax: Axes | None = None, *, at: int | None = None) -> Axes:
+    """Energy voting's board accuracy against restarts K beside one run's and the oracle's, from
+    :func:`sadyn.experiments.voting_curve`; ``at`` rings the point at K = ``at``."""
+    ax = new_axes(ax)
+    with style():
+        ax.plot(curve["K"], curve["vote"], "o-", color=PALETTE[0], label="energy vote")
+        ax.plot(curve["K"], curve["single"], "--", color="0.4", label="one run (mean)")
+        ax.plot(curve["K"], curve["oracle"], ":", color=PALETTE[2], label="oracle (any run right)")
+        if at is not None:
+            ax.plot([at], [curve["vote"][at - 1]], "o", ms=12, mfc="none", mec=PALETTE[1], mew=2)
+        ax.set(xscale="log", xlabel="restarts K", ylabel="board accuracy")
+        ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def figure_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (what notebooks display statically and widgets update in place)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def grid(
+    n: int, *, ncols: int | None = None, size: Sequence[float] = (4.0, 3.2), projections=None
+) -> tuple[Figure, list[Axes]]:
+    """A figure with ``n`` axes in a row (or ``ncols`` columns); ``projections[i]`` may be "3d"."""
+    ncols = ncols or n
+    nrows = -(-n // ncols)
+    with style():
+        fig = plt.figure(figsize=(size[0] * ncols, size[1] * nrows))
+        axes = [fig.add_subplot(nrows, ncols, i + 1, projection=(projections or [None] * n)[i]) for i in range(n)]
+    return fig, axes
