@@ -124,6 +124,7 @@ CASES: list[tuple[str, list[str], str]] = [
     ("reproduce-figure", ["reproduce", "fig9"], "argument FIG: invalid choice"),
     ("sweep-out-file", ["sweep", "TEXT", "--out", "FILE"], "--out FILE is a file"),
     ("sweep-out-read-only", ["sweep", "TEXT", "--out", "RO/sweep"], "is not writable"),
+    ("sweep-jobs-zero", ["sweep", "TEXT", "--out", "OUT", "--jobs", "0"], "argument --jobs: must be an integer >= 1"),
     ("sweep-spec-missing", ["sweep", "no/such.toml", "--out", "OUT"], "cannot be read"),
     ("lab-port", ["lab", "--port", "0", "--dry-run"], "--port must be in 1..65535"),
     ("unknown-flag", ["eval", str(CKPT), "--fast"], "unrecognized arguments: --fast"),

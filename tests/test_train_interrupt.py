@@ -181,6 +181,25 @@ def test_resuming_with_another_thread_count_warns(tmp_path, one_thread):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         train(config, tmp_path, show_progress=False, max_batches=1)
+    ckpt = torch.load(tmp_path / "last.pt", weights_only=True)  # as if written on a GPU (hardware is not digested)
+    torch.save({**ckpt, "hardware": {**ckpt["hardware"], "device": "cuda:0"}}, tmp_path / "last.pt")
+    with pytest.warns(UserWarning, match=r"device cuda:0 -> cpu: .* not be bit-identical"):
+        train(config, tmp_path, show_progress=False, max_batches=1)
+
+
+def test_a_run_folder_that_cannot_hold_a_lock_is_a_value_error(tmp_path, monkeypatch, one_thread):
+    import sadyn.solver.lock as lock_module
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(lock_module.os, "open", refuse)
+    with pytest.raises(ValueError, match=r"cannot create the lock file .*Permission denied.*`out_dir`"):
+        train(TrainConfig(**TINY), tmp_path, show_progress=False)
+    file = tmp_path / "a-file"
+    file.write_text("x")
+    with pytest.raises(ValueError, match="`out_dir` .* is a file"):
+        train(TrainConfig(**TINY), file, show_progress=False)
 
 
 def test_cli_resume_keeps_the_recorded_threads_unless_told(tmp_path, one_thread, capsys, monkeypatch):

@@ -10,6 +10,16 @@ from ._errors import CommandError, check_output_folder
 __all__ = ["add_arguments", "run"]
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``sadyn sweep`` flags."""
     parser.add_argument("spec", type=Path, help="a TOML sweep spec ([base], [grid], [[run]], [sweep], [slurm])")
@@ -17,7 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--executor", choices=("local", "slurm"), default="local", help="local processes or Slurm via submitit"
     )
-    parser.add_argument("--jobs", type=int, default=1, help="parallel runs (local processes / array tasks at once)")
+    parser.add_argument(
+        "--jobs", type=_positive, default=1, help="parallel runs (local processes / array tasks at once)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="list the runs and what would happen; run nothing")
 
 

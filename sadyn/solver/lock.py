@@ -93,20 +93,13 @@ class RunLock:
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
-                record = self.holder()
-                if record is None:
-                    continue  # released between our two looks
-                reason = self.stale_reason(record)
-                if reason is None:
-                    raise RunLocked(self._refusal(record)) from None
-                warnings.warn(
-                    f"taking over the stale lock {self.path} of PID {record.get('pid')} on {record.get('host')} "
-                    f"({reason}).",
-                    UserWarning,
-                    stacklevel=3,
-                )
-                self.path.unlink(missing_ok=True)
+                self._clear_stale()
                 continue
+            except OSError as error:
+                raise ValueError(
+                    f"cannot create the lock file {self.path} ({error.strerror or error}); the run folder must be "
+                    f"writable: pass another `out_dir`."
+                ) from None
             with os.fdopen(fd, "w") as fh:
                 json.dump(
                     {
@@ -122,6 +115,23 @@ class RunLock:
             self._thread.start()
             return self
         raise RunLocked(f"could not take the lock {self.path}: other trainers keep taking it; choose another folder.")
+
+    def _clear_stale(self) -> None:
+        """Remove the existing lock file if it is stale (with a warning); raise :class:`RunLocked` if it is live."""
+        record = self.holder()
+        if record is None:
+            return  # released between our two looks
+        reason = self.stale_reason(record)
+        if reason is None:
+            raise RunLocked(self._refusal(record))
+        warnings.warn(
+            f"taking over the stale lock {self.path} of PID {record.get('pid')} on {record.get('host')} ({reason}).",
+            UserWarning,
+            stacklevel=4,
+        )
+        again = self.holder() or {}
+        if (again.get("pid"), again.get("started")) == (record.get("pid"), record.get("started")):
+            self.path.unlink(missing_ok=True)  # still the stale one (another trainer may have taken over meanwhile)
 
     def _refusal(self, record: dict[str, Any]) -> str:
         ours = record.get("pid") == os.getpid() and record.get("host") == socket.gethostname()

@@ -168,7 +168,7 @@ def _start(config: TrainConfig, model: SudokuSolver, out_dir: Path, device: torc
     run.history = list(ckpt["history"])
     run.best_val = dict((ckpt.get("metrics") or {}).get("best_val") or {})
     run.init_from = ckpt.get("init_from")
-    _warn_if_not_exact(ckpt.get("hardware") or {}, device, run.last_path)
+    _warn_if_not_exact(ckpt.get("hardware") or {}, next(run.model.parameters()).device, run.last_path)
     return run
 
 
