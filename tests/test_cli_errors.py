@@ -208,3 +208,48 @@ def test_an_unexpected_error_is_one_line_asking_for_a_report(monkeypatch, capsys
     monkeypatch.setenv("SADYN_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         main(["lab", "--dry-run"])
+
+
+def _field_cases() -> list[tuple[str, list[str], str]]:
+    """One or two bad values for EVERY ModelConfig / TrainConfig field, found by introspection (new fields are
+    covered without editing this file): each must be refused, naming the field's flag."""
+    import typing
+    from dataclasses import fields
+
+    from sadyn.solver import ModelConfig, TrainConfig
+
+    cases = []
+    for cls in (ModelConfig, TrainConfig):
+        hints = typing.get_type_hints(cls)
+        for f in fields(cls):
+            if f.name == "model":
+                continue
+            flag = "--" + f.name.replace("_", "-")
+            kind = hints[f.name]
+            base = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
+            if base is bool:
+                bad = [[flag, "maybe"]]
+            elif base is int:
+                bad = [[flag, "-1"], [flag, "2.5"]]
+            elif base is float:
+                bad = [[flag, "nan"], [flag, "x"]]
+            else:  # strings: a registry name, a literal choice or a path
+                bad = [[flag, "no-such-value"]]
+            for extra in bad:
+                needle = "unrecognized arguments: maybe" if base is bool else flag
+                cases.append((f"{f.name}={extra[-1]}", ["train", "--out", "OUT", *TRAIN, *extra], needle))
+    return cases
+
+
+FIELD_CASES = _field_cases()
+
+
+@pytest.mark.parametrize(("argv", "needle"), [c[1:] for c in FIELD_CASES], ids=[c[0] for c in FIELD_CASES])
+def test_every_config_field_refuses_a_bad_value_naming_its_flag(argv, needle, tmp_path, capsys):
+    argv, needle = _materialize(argv, needle, tmp_path)
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    captured = capsys.readouterr()
+    _check(argv, code, captured.out, captured.err, needle)
