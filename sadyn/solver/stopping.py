@@ -37,9 +37,10 @@ class Interrupts:
         self.signal = signum
         self._restore()
         name = signal.Signals(signum).name
+        again = "press Ctrl-C again" if signum == getattr(signal, "SIGINT", None) else f"send {name} again"
         print(
             f"\nsadyn: {name} received: stopping after this batch and saving a resumable checkpoint "
-            f"(send {name} again to stop at once, without saving).",
+            f"({again} to stop at once, without saving).",
             file=sys.stderr,
             flush=True,
         )
