@@ -95,6 +95,7 @@ def test_lab_execs_jupyterlab_in_the_folder(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(lab, "_REPLACE_PROCESS", True)
     monkeypatch.setattr(lab.os, "chdir", lambda path: calls.append(("chdir", path)))
     monkeypatch.setattr(lab.os, "execv", fake_execv)
+    monkeypatch.setenv("SADYN_DEBUG", "1")  # let the exception through instead of `unexpected Exec`
     with pytest.raises(Exec):
         cli.main(["lab", "--dir", str(tmp_path)])
     assert calls == [("chdir", tmp_path), ("execv", lab.lab_command(tmp_path))]

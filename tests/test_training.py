@@ -113,7 +113,7 @@ def test_loading_refuses_foreign_or_mismatched_files(straight, tmp_path):
     with pytest.raises(CheckpointError, match="train dataset 'sudoku4-id'.*numbers would not be comparable"):
         load_checkpoint(tmp_path / "data.pt")
     torch.save({**ckpt, "format_version": 99}, tmp_path / "future.pt")
-    with pytest.raises(CheckpointError, match="format 99, this sadyn reads format 1"):
+    with pytest.raises(CheckpointError, match="format 99, this sadyn reads formats 1 to 2"):
         load_checkpoint(tmp_path / "future.pt")
     torch.save({"state_dict": {}}, tmp_path / "other.pt")
     with pytest.raises(CheckpointError, match="not a sadyn Sudoku checkpoint"):

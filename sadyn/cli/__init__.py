@@ -10,13 +10,25 @@ is used, so ``sadyn --help`` imports nothing heavy and one broken subcommand can
 To add a subcommand, write its two functions in its own module and add one line to ``SUBCOMMANDS``::
 
     "reproduce": Subcommand("reproduce a paper figure", "sadyn.cli.reproduce:add_arguments", "sadyn.cli.reproduce:run"),
+
+The contract of every subcommand (``tests/test_cli_errors.py`` checks it case by case, in subprocesses):
+
+- a bad argument, a bad output location or a failure the user can fix is one line on stderr,
+  ``sadyn <command>: error: <what and how to fix>``, and exit status 2 (argparse's own errors read the same);
+  subcommands raise :class:`CommandError` for it. Output locations are checked before any computation.
+- warnings print as ``sadyn <command>: warning: <message>`` (no file and line of the library).
+- Ctrl-C ends with one line and status 130 (``sadyn train`` first saves a resumable checkpoint; SIGTERM: 143).
+- an unexpected exception (a bug) prints ``sadyn <command>: error: unexpected <type>: <message>`` and a request to
+  report it, with exit status 1; ``SADYN_DEBUG=1`` shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -77,6 +89,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, subcommand in SUBCOMMANDS.items():
         sub = subparsers.add_parser(name, help=subcommand.help, description=subcommand.help)
+        sub.set_defaults(_subparser=sub)  # so that unknown arguments are reported as `sadyn NAME: error: ...`
         if name == command:
             _resolve(subcommand.add_arguments)(sub)
     return parser
@@ -87,15 +100,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     chosen = next((arg for arg in argv if not arg.startswith("-")), None)
     parser = build_parser(chosen if chosen in SUBCOMMANDS else None)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     if args.command is None:
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         parser.print_help()
         return 2
-    try:
-        return int(_resolve(SUBCOMMANDS[args.command].run)(args))
-    except CommandError as error:
-        print(f"sadyn {args.command}: error: {error}", file=sys.stderr)
-        return 2
+    if extra:
+        args._subparser.error(f"unrecognized arguments: {' '.join(extra)}")
+    prog = f"sadyn {args.command}"
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning(prog)
+        try:
+            return int(_resolve(SUBCOMMANDS[args.command].run)(args))
+        except CommandError as error:
+            print(f"{prog}: error: {error}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print(f"\n{prog}: interrupted (Ctrl-C).", file=sys.stderr)
+            return 130
+        except Exception as error:  # noqa: BLE001 - a bug: one clear line, the traceback on request
+            if os.environ.get("SADYN_DEBUG"):
+                raise
+            print(
+                f"{prog}: error: unexpected {type(error).__name__}: {error}. This is a bug in sadyn: please report "
+                f"it with the command line (run with SADYN_DEBUG=1 to see the traceback).",
+                file=sys.stderr,
+            )
+            return 1
+
+
+def _show_warning(prog: str):
+    """A ``warnings.showwarning`` that prints ``<prog>: warning: <message>`` (no source file and line)."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001 - warnings' API
+        print(f"{prog}: warning: {message}", file=file or sys.stderr)
+
+    return show
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._errors import check_output_folder
+
 __all__ = ["add_arguments", "run"]
 
 
@@ -15,7 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the chosen figures; their failures come back as exit statuses (:func:`sadyn.reproduce.run`)."""
+    """Check ``--out`` first, then run the chosen figures; their failures come back as exit statuses
+    (:func:`sadyn.reproduce.run`)."""
     from ..reproduce import run as run_figures
 
+    check_output_folder(args.out, "--out")
     return int(run_figures(args))

@@ -5,9 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._errors import CommandError
+from ._errors import CommandError, check_output_folder
 
 __all__ = ["add_arguments", "run"]
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,7 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--executor", choices=("local", "slurm"), default="local", help="local processes or Slurm via submitit"
     )
-    parser.add_argument("--jobs", type=int, default=1, help="parallel runs (local processes / array tasks at once)")
+    parser.add_argument(
+        "--jobs", type=_positive, default=1, help="parallel runs (local processes / array tasks at once)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="list the runs and what would happen; run nothing")
 
 
@@ -25,13 +37,13 @@ def run(args: argparse.Namespace) -> int:
     """Check the spec and the output folder first, then run or submit; errors become ``sadyn sweep: error: ...``."""
     from ..solver.sweep import run_sweep
 
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise CommandError(f"--out {str(out)!r} is a file; pass a folder for the sweep.")
+    out = check_output_folder(args.out, "--out")
     try:
         report = run_sweep(args.spec, out, executor=args.executor, jobs=args.jobs, dry_run=args.dry_run)
     except (ValueError, TypeError, RuntimeError) as error:
         raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"writing the sweep in --out {out} failed: {error}") from None
     if report["results"] is not None:
         print(
             f"{report['runs']} runs: {report['skipped']} already done, {report['submitted']} run or submitted; "

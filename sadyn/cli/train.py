@@ -2,8 +2,13 @@
 :func:`sadyn.solver.evaluate`.
 
 The config flags are generated from :class:`~sadyn.solver.ModelConfig` and :class:`~sadyn.solver.TrainConfig`
-(:meth:`TrainConfig.to_argv` writes them back); this module adds the run options and turns library errors into
-``sadyn train: error: ...`` messages.
+(:meth:`TrainConfig.to_argv` writes them back); this module adds the run options, checks ``--out``, ``--json`` and
+``--device`` before any computation, and turns library errors into ``sadyn train: error: ...`` messages that name
+the flag (``--group``, not the field ``group``).
+
+Ctrl-C or SIGTERM during ``sadyn train`` saves a resumable checkpoint and exits with 130 or 143 (128 + the signal).
+Resuming without ``--threads`` uses the thread count the run recorded, so that it stays bit-identical; an explicit
+other ``--threads`` is honoured with a warning that the run will no longer be bit-identical.
 """
 
 from __future__ import annotations
@@ -11,12 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
+import signal
+from dataclasses import fields
 from pathlib import Path
 
 from ..solver._flags import add_config_arguments
 from ..solver._flags import config_from_args as _config_from_flags
-from ._errors import CommandError
+from ._errors import CommandError, check_output_file, check_output_folder
 
 __all__ = ["add_train_arguments", "run_train", "add_eval_arguments", "run_eval", "config_from_args", "config_to_argv"]
 
@@ -32,6 +40,16 @@ def _count(minimum: int):
     return parse
 
 
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of minutes > 0, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number of minutes > 0, got {text}")
+    return value
+
+
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     """Every config flag (generated, defaults shown) plus the run options, which are not part of the config."""
     parser.add_argument("--out", type=Path, required=True, help="run folder (last.pt, best.pt, log.txt)")
@@ -39,7 +57,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
     r = parser.add_argument_group("run (not part of the config)")
     r.add_argument("--device", default="cpu", help="cpu or cuda")
-    r.add_argument("--minutes", type=float, default=None, help="time budget: save and stop after this many minutes")
+    r.add_argument("--minutes", type=_minutes, default=None, help="time budget: save and stop after this many minutes")
     r.add_argument("--threads", type=_count(1), default=None, help="torch threads (default: $OMP_NUM_THREADS or 1)")
     r.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run in --out")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -50,8 +68,36 @@ def config_from_args(args: argparse.Namespace):
     from ..solver import TrainConfig
 
     if args.config is not None:
-        return TrainConfig.from_dict(json.loads(Path(args.config).read_text()))
-    return _config_from_flags(args)
+        try:
+            data = json.loads(Path(args.config).read_text())
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise CommandError(f"--config {args.config} cannot be read as JSON ({reason}); pass a JSON file.") from None
+        if not isinstance(data, dict):
+            raise CommandError(f"--config {args.config} must hold a JSON object of TrainConfig fields.")
+        try:
+            return TrainConfig.from_dict(data)
+        except (ValueError, TypeError) as error:
+            raise CommandError(f"--config {args.config}: {error}") from None
+    try:
+        return _config_from_flags(args)
+    except (ValueError, TypeError) as error:
+        raise CommandError(_as_flags(str(error))) from None
+
+
+def _field_names() -> list[str]:
+    from ..solver import ModelConfig, TrainConfig
+
+    return sorted({f.name for cls in (ModelConfig, TrainConfig) for f in fields(cls)} - {"model"}, key=len)[::-1]
+
+
+def _as_flags(message: str) -> str:
+    """A library message in flag words: `` `group` `` -> ``--group``, ``heads=2`` -> ``--heads 2``."""
+    for name in _field_names():
+        flag = "--" + name.replace("_", "-")
+        message = message.replace(f"`{name}`", flag)
+        message = re.sub(rf"(?<![\w.'\[-]){name}=(?!=)", f"{flag} ", message)
+    return message.replace(" or None,", " or none,")
 
 
 def config_to_argv(config, out: str | Path) -> list[str]:
@@ -66,28 +112,61 @@ def _threads(n: int | None) -> None:
     torch.set_num_threads(max(1, n))
 
 
-def run_train(args: argparse.Namespace) -> int:
-    from ..solver import CheckpointError, train
+def _recorded_threads(out: Path) -> int | None:
+    """The torch thread count that ``out/last.pt`` was written with (None if there is no readable one)."""
+    import torch
 
     try:
-        config = config_from_args(args)
-    except (ValueError, TypeError, OSError) as error:
-        raise CommandError(str(error)) from None
-    _threads(args.threads)
+        ckpt = torch.load(out / "last.pt", map_location="cpu", weights_only=True)
+        threads = (ckpt.get("hardware") or {}).get("torch_threads")
+    except Exception:  # noqa: BLE001 - no usable checkpoint: train() reports it properly
+        return None
+    return threads if isinstance(threads, int) and threads >= 1 else None
+
+
+def _device(text: str, flag: str = "--device"):
+    from .._validate import check_device
+
+    try:
+        return check_device(text)
+    except ValueError as error:
+        message = str(error).replace("`device`=", "`device` ").replace("device='cpu'", "--device cpu")
+        raise CommandError(message.replace("`device`", flag)) from None
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from ..solver import CheckpointError, train
+    from ..solver.lock import RunLocked
+
+    config = config_from_args(args)
+    device = _device(args.device)
+    out = check_output_folder(args.out, "--out")
+    threads = args.threads
+    if threads is None and (out / "last.pt").is_file():
+        threads = _recorded_threads(out)
+    _threads(threads)
     command = shlex.join(["sadyn", "train", *config_to_argv(config, args.out)])
     print(command, flush=True)
     try:
         result = train(
             config,
-            args.out,
-            device=args.device,
+            out,
+            device=device,
             minutes=args.minutes,
             resume=not args.no_resume,
             show_progress=not args.quiet,
             command=command,
         )
-    except (CheckpointError, ValueError) as error:
-        raise CommandError(str(error)) from None
+    except RunLocked as error:
+        raise CommandError(f"--out {error}") from None
+    except (CheckpointError, ValueError, TypeError) as error:
+        raise CommandError(_as_flags(str(error))) from None
+    except OSError as error:
+        raise CommandError(f"writing the run in --out {out} failed: {error}") from None
+    if result.signal is not None:
+        name = signal.Signals(result.signal).name
+        print(f"sadyn train: stopped by {name}; resumable checkpoint {result.last} (run the same command to continue).")
+        return 128 + int(result.signal)
     print(f"stopped: {result.stopped}; best validation {result.best_val}; checkpoints in {result.out_dir}")
     return 0
 
@@ -115,6 +194,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
 def run_eval(args: argparse.Namespace) -> int:
     from ..solver import CheckpointError, evaluate, format_table, load_checkpoint, load_model, pretrained_path
 
+    device = _device(args.device)
+    if args.json is not None:
+        check_output_file(args.json, "--json")
     _threads(args.threads)
     path = args.checkpoint
     if not path.exists():
@@ -124,19 +206,26 @@ def run_eval(args: argparse.Namespace) -> int:
             raise CommandError(f"{args.checkpoint} is neither a file nor a pretrained model name ({error})") from None
     try:
         ckpt = load_checkpoint(path)
-        model = load_model(ckpt, ema=not args.raw, device=args.device)
-    except (CheckpointError, FileNotFoundError) as error:
+        model = load_model(ckpt, ema=not args.raw, device=device)
+    except (CheckpointError, OSError) as error:
         raise CommandError(str(error)) from None
     datasets = args.datasets or [d for d in (ckpt["config"]["dataset"], ckpt["config"]["ood_dataset"]) if d]
     print(f"{path}: {ckpt['command']}")
     try:
         rows = evaluate(model, datasets, steps=args.steps, restarts=args.restarts, limit=args.limit, seed=args.seed)
     except ValueError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(str(error).replace("`datasets`", "--datasets")) from None
     print(format_table(rows))
     text = json.dumps({"checkpoint": str(path), "command": ckpt["command"], "rows": rows}, indent=1)
     if args.json is not None:
-        args.json.write_text(text)
+        try:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(text)
+        except OSError as error:  # checked before; the folder changed meanwhile: keep the rows on stdout
+            print(text)
+            raise CommandError(
+                f"--json {args.json} could not be written ({error}); the rows are printed above."
+            ) from None
     else:
         print(text)
     return 0

@@ -27,11 +27,20 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+_KIND = {int: "an integer", float: "a number", str: "a string"}
+
+
 def _parser_for(base: type, optional: bool):
     def parse(text: str):
         if optional and text.lower() == NONE:
             return None
-        return base(text)
+        try:
+            return base(text)
+        except ValueError:
+            alternative = f" or '{NONE}'" if optional else ""
+            raise argparse.ArgumentTypeError(
+                f"expected {_KIND.get(base, base.__name__)}{alternative}, got {text!r}"
+            ) from None
 
     parse.__name__ = base.__name__  # argparse names the type in its error messages
     return parse

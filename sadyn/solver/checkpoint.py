@@ -10,18 +10,26 @@ A checkpoint is a dict of tensors and plain values:
     progress      {"epoch", "batch", "update", "elapsed_s", "noise_rng"}
     history       one dict per epoch (loss, accuracies, time)     metrics    best validation, evaluations
     hardware      where it was trained
+    digest        sha256 of the weights, the resume state and the config (:mod:`sadyn.solver.integrity`)
 
-Loading refuses what it cannot trust, with a message that says what differs and what to do.
+Loading refuses what it cannot trust, with a message that says what differs and what to do: another format, a
+digest that no longer matches (a changed byte), a ``model_config`` that contradicts ``config``, non-finite weights,
+a dataset defined differently now. A file written by another sadyn or torch version loads with a ``UserWarning``
+naming both versions (its numbers may differ in the last digits; a resumed run is not bit-identical).
+Format 2 (this sadyn) adds ``digest``; format 1 files (sadyn 0.1, the shipped checkpoints) have none and still load.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import warnings
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from .integrity import check_consistent, check_finite, digests, shipped_digest, verify
 
 __all__ = [
     "CheckpointError",
@@ -31,10 +39,12 @@ __all__ = [
     "data_record",
     "FORMAT",
     "FORMAT_VERSION",
+    "READABLE_VERSIONS",
 ]
 
 FORMAT = "sadyn-sudoku-checkpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # format 1: no digest (sadyn 0.1 and the shipped checkpoints)
 
 
 class CheckpointError(ValueError):
@@ -60,7 +70,9 @@ def hardware() -> dict[str, Any]:
 
 
 def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
-    """Write ``payload`` (the dict above, without the format fields) atomically: temp file, then rename."""
+    """Write ``payload`` (the dict above, without the format fields) atomically: temp file, then rename.
+
+    The format fields and ``digest`` are added here (a ``digest`` in ``payload`` is replaced by a fresh one)."""
     from .. import __version__
 
     path = Path(path)
@@ -70,19 +82,25 @@ def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
         "format_version": FORMAT_VERSION,
         "sadyn_version": __version__,
         "torch_version": torch.__version__.split("+")[0],
-        **payload,
+        **{k: v for k, v in payload.items() if k != "digest"},
     }
+    full["digest"] = digests(full)
     tmp = path.with_suffix(path.suffix + ".tmp")
     torch.save(full, tmp)
     os.replace(tmp, path)
     return path
 
 
-def load_checkpoint(path: str | Path, *, map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Read a checkpoint with ``weights_only=True`` and check its format and data specs.
+def load_checkpoint(
+    path: str | Path, *, map_location: str | torch.device = "cpu", check_versions: bool = True
+) -> dict[str, Any]:
+    """Read a checkpoint with ``weights_only=True`` and check that it can be trusted.
 
-    Raises :class:`CheckpointError` if the file is not a sadyn checkpoint, has a newer format, or was trained
-    on a dataset whose spec (or generator version) differs from this package's dataset of the same name.
+    Raises :class:`CheckpointError` if the file is not a sadyn checkpoint, has a newer format, fails its digest
+    (a changed byte in a weight, the config or the resume state), has a ``model_config`` that contradicts its
+    ``config``, holds NaN/inf weights, or was trained on a dataset whose spec (or generator version) differs from
+    this package's dataset of the same name. Warns (``UserWarning``) when another sadyn or torch version wrote it
+    (``check_versions=False`` skips that; shipped checkpoints that match their committed digests never warn).
     """
     from ..sudoku import DATASETS
 
@@ -92,17 +110,35 @@ def load_checkpoint(path: str | Path, *, map_location: str | torch.device = "cpu
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as error:  # noqa: BLE001 - report any unpickling failure the same way
+        first = (str(error).strip().splitlines() or [""])[0].split(". ")[0][:200]  # torch's advice does not apply
         raise CheckpointError(
-            f"{path} could not be read as a weights-only checkpoint ({type(error).__name__}: {error}); sadyn only "
-            f"loads data, never code: use a file written by `sadyn train`."
+            f"{path} could not be read as a weights-only checkpoint ({type(error).__name__}: {first}); the "
+            f"file is damaged or not a checkpoint. sadyn only loads data, never code: use a file written by "
+            f"`sadyn train`."
         ) from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a sadyn Sudoku checkpoint (no format={FORMAT!r} field).")
-    if ckpt.get("format_version") != FORMAT_VERSION:
+    version = ckpt.get("format_version")
+    if version not in READABLE_VERSIONS:
         raise CheckpointError(
-            f"{path} has checkpoint format {ckpt.get('format_version')}, this sadyn reads format {FORMAT_VERSION}; "
-            f"use the sadyn version that wrote it ({ckpt.get('sadyn_version')}) or retrain with `{ckpt.get('command')}`."
+            f"{path} has checkpoint format {version}, this sadyn reads formats {READABLE_VERSIONS[0]} to {READABLE_VERSIONS[-1]}; use "
+            f"the sadyn version that wrote it ({ckpt.get('sadyn_version')}) or retrain with `{ckpt.get('command')}`."
         )
+    stored = ckpt.get("digest")
+    shipped = shipped_digest(path) if stored is None else None
+    if stored is None and version >= 2:
+        raise CheckpointError(
+            f"{path} has format {version} but no `digest`: it was edited after sadyn wrote it. Restore the file or "
+            f"retrain with `{ckpt.get('command')}`."
+        )
+    expected = stored or shipped
+    for problem in (
+        None if expected is None else verify(ckpt, expected, path),
+        check_consistent(ckpt, path),
+        check_finite(ckpt, path),
+    ):
+        if problem is not None:
+            raise CheckpointError(problem)
     for role, record in (ckpt.get("data") or {}).items():
         if record is None:
             continue
@@ -113,7 +149,25 @@ def load_checkpoint(path: str | Path, *, map_location: str | torch.device = "cpu
                 f"{path} was trained/evaluated with {role} dataset {record.get('name')!r} = {record}, but this sadyn "
                 f"defines it as {now}: the numbers would not be comparable. Retrain with `{ckpt.get('command')}`."
             )
+    if check_versions and shipped is None:
+        _warn_versions(ckpt, path)
     return ckpt
+
+
+def _warn_versions(ckpt: dict[str, Any], path: Path) -> None:
+    """A ``UserWarning`` naming both versions when another sadyn or torch wrote ``ckpt``."""
+    from .. import __version__
+
+    here = {"sadyn": __version__, "torch": torch.__version__.split("+")[0]}
+    there = {"sadyn": ckpt.get("sadyn_version"), "torch": ckpt.get("torch_version")}
+    other = [f"{k} {there[k]} (this is {k} {here[k]})" for k in here if there[k] != here[k]]
+    if other:
+        warnings.warn(
+            f"{path} was written by {' and '.join(other)}: it loads, but its numbers may differ in the last digits "
+            f"and a resumed run is not bit-identical to one run with a single version.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def load_model(

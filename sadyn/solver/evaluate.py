@@ -48,12 +48,15 @@ def evaluate(
     limit = optional_count(limit, "limit")
     if datasets is None:
         datasets = [f"sudoku{model.size}-id", f"sudoku{model.size}-ood"]
-    rows = []
-    for name in datasets:
+    if isinstance(datasets, str):
+        datasets = [datasets]
+    for name in datasets:  # every name is checked before any set is solved
         if name not in DATASETS:
             raise ValueError(f"`datasets` entries must be in {tuple(DATASETS)}, got {name!r}.")
         if DATASETS[name].size != model.size:
             raise ValueError(f"dataset {name!r} has size {DATASETS[name].size} but the model solves size {model.size}.")
+    rows = []
+    for name in datasets:
         test = load_dataset(name, "test", show_progress=False)
         puzzles, solutions = test.puzzles[:limit], test.solutions[:limit]
         for K in restarts:

@@ -5,6 +5,11 @@ another generator seeded from (seed, e); a checkpoint stores the epoch, the batc
 generator's state (:class:`Progress`), so a run killed anywhere and resumed from its last checkpoint makes exactly
 the updates an uninterrupted run makes (same machine, same thread count; ``tests/test_training.py`` checks it bit
 for bit).
+
+Stopping: Ctrl-C or SIGTERM finishes the batch in progress, saves ``last.pt`` and returns
+``TrainResult(stopped="interrupted", signal=N)`` (:mod:`sadyn.solver.stopping`); ``sadyn train`` then exits with
+128 + N (130, 143). One trainer per folder: ``out_dir/.lock`` (:mod:`sadyn.solver.lock`). Resuming with another
+thread count or device than the checkpoint records warns that the run will not be bit-identical.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 import math
 import shlex
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,12 +29,16 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
+from .._validate import check_device
 from .checkpoint import CheckpointError, data_record, hardware, load_checkpoint, save_checkpoint
-from .config import RESUMABLE_KEYS, TrainConfig, optional_count
+from .config import RESUMABLE_KEYS, TrainConfig, optional_count, real
+from .data import TrainData, load_train_data, validate
+from .lock import RunLock
 from .model import SudokuSolver
 from .progress import EpochStats, Progress
 from .recipe import augment_batch, init_from_checkpoint, learning_rate
 from .regularizers import REGULARIZERS
+from .stopping import Clock, Interrupts
 
 __all__ = ["train", "TrainResult", "train_command", "Progress", "EpochStats"]
 
@@ -39,10 +49,11 @@ class TrainResult:
 
     out_dir: Path
     history: list[dict[str, Any]]
-    stopped: str  # "done", "time budget", "max_batches"
+    stopped: str  # "done", "time budget", "max_batches", "interrupted"
     last: Path
     best: Path | None
     best_val: dict[str, Any] = field(default_factory=dict)
+    signal: int | None = None  # the signal that interrupted the run (signal.SIGINT, signal.SIGTERM), else None
 
     def __repr__(self) -> str:
         last = self.history[-1] if self.history else {}
@@ -61,27 +72,6 @@ def _generator(seed: int, epoch: int, stream: int) -> torch.Generator:
     return torch.Generator().manual_seed(int(seed) * 1_000_003 + int(epoch) * 7919 + stream)
 
 
-@dataclass
-class _Data:
-    train_digits: Tensor
-    train_targets: Tensor
-    val: tuple[Tensor, Tensor]
-
-
-def _load_data(config: TrainConfig) -> _Data:
-    from ..sudoku import load_dataset
-
-    ds = load_dataset(config.dataset, "train", show_progress=False)
-    digits, _ = ds.tokens()
-    targets = ds.targets()
-    n_val = min(config.val_size, len(ds) // 5)
-    cut = len(ds) - n_val
-    d_tr, t_tr = torch.as_tensor(digits[:cut]), torch.as_tensor(targets[:cut])
-    if config.train_size is not None:
-        d_tr, t_tr = d_tr[: config.train_size], t_tr[: config.train_size]
-    return _Data(d_tr, t_tr, (torch.as_tensor(digits[cut:]), torch.as_tensor(targets[cut:])))
-
-
 def _loss(model: SudokuSolver, config: TrainConfig, digits: Tensor, targets: Tensor, g) -> tuple[Tensor, float]:
     """Cross-entropy over cells (+ lambda R), and the fraction of blank cells right."""
     logits = model(digits, steps=config.steps, generator=g)
@@ -94,26 +84,6 @@ def _loss(model: SudokuSolver, config: TrainConfig, digits: Tensor, targets: Ten
         right = logits.argmax(-1) == targets
         cell = float((right & blanks).sum() / blanks.sum().clamp_min(1))
     return loss, cell
-
-
-@torch.no_grad()
-def _validate(model: SudokuSolver, val: tuple[Tensor, Tensor], steps: int, device) -> dict[str, float]:
-    digits, targets = val
-    if len(digits) == 0:
-        return {}
-    g = torch.Generator().manual_seed(12345)
-    right, n_boards, n_cells, n_right_cells = 0, 0, 0, 0
-    for s in range(0, len(digits), 250):
-        d, t = digits[s : s + 250].to(device), targets[s : s + 250].to(device)
-        with parametrize.cached():
-            pred = model(d, steps=steps, generator=g).argmax(-1)
-        pred = torch.where(d > 0, d - 1, pred)
-        ok = pred == t
-        right += int(ok.all(-1).sum())
-        n_boards += len(d)
-        n_right_cells += int((ok & (d == 0)).sum())
-        n_cells += int((d == 0).sum())
-    return {"val_board": right / n_boards, "val_cell": n_right_cells / max(n_cells, 1)}
 
 
 def _ema_update(ema: nn.Module, model: nn.Module, decay: float) -> None:
@@ -152,7 +122,7 @@ class _Run:
             "progress": self.progress.to_dict(),
             "init_from": self.init_from,
             "history": self.history,
-            "hardware": hardware(),
+            "hardware": {**hardware(), "device": str(next(self.model.parameters()).device)},
             "metrics": {"best_val": self.best_val},
         }
 
@@ -160,9 +130,10 @@ class _Run:
         save_checkpoint(self.best_path if best else self.last_path, self.payload())
 
 
-def _start(config: TrainConfig, out_dir: Path, device: torch.device, resume: bool, command: str) -> _Run:
-    """A fresh run, or the one in ``out_dir/last.pt`` (its config must match but for ``epochs``)."""
-    model = SudokuSolver.from_config(config.model_config).to(device)
+def _start(config: TrainConfig, model: SudokuSolver, out_dir: Path, device: torch.device, resume: bool, command: str):
+    """A fresh run of ``model`` (just built), or the one in ``out_dir/last.pt`` (its config must match but for
+    ``epochs``)."""
+    model = model.to(device)
     run = _Run(
         config,
         command,
@@ -197,33 +168,23 @@ def _start(config: TrainConfig, out_dir: Path, device: torch.device, resume: boo
     run.history = list(ckpt["history"])
     run.best_val = dict((ckpt.get("metrics") or {}).get("best_val") or {})
     run.init_from = ckpt.get("init_from")
+    _warn_if_not_exact(ckpt.get("hardware") or {}, next(run.model.parameters()).device, run.last_path)
     return run
 
 
-@dataclass
-class _Clock:
-    """When to stop (time budget, update budget) and when to save mid-epoch."""
-
-    minutes: float | None
-    max_batches: int | None
-    save_every_minutes: float
-    start: float = field(default_factory=time.perf_counter)
-    elapsed0: float = 0.0
-    last_save: float = 0.0
-    done_batches: int = 0
-
-    def __post_init__(self) -> None:
-        self.last_save = self.start
-
-    def elapsed(self) -> float:
-        return self.elapsed0 + time.perf_counter() - self.start
-
-    def stop_reason(self, now: float) -> str | None:
-        if self.minutes is not None and now - self.start >= 60 * self.minutes:
-            return "time budget"
-        if self.max_batches is not None and self.done_batches >= self.max_batches:
-            return "max_batches"
-        return None
+def _warn_if_not_exact(recorded: dict[str, Any], device: torch.device, path: Path) -> None:
+    """Warn when this process resumes with another thread count or device than the checkpoint was written with."""
+    now = {"torch_threads": torch.get_num_threads(), "device": str(device)}
+    differ = [f"{k} {recorded[k]} -> {now[k]}" for k in now if recorded.get(k) is not None and recorded[k] != now[k]]
+    if differ:
+        threads = recorded.get("torch_threads")
+        warnings.warn(
+            f"resuming {path} with {', '.join(differ)}: the run goes on, but it will not be bit-identical to an "
+            f"uninterrupted run (reductions add in another order). For an exact continuation resume with "
+            f"torch.set_num_threads({threads}) (`sadyn train --threads {threads}`) on the recorded device.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _update(run: _Run, digits: Tensor, targets: Tensor, noise: torch.Generator) -> tuple[float, float, bool]:
@@ -246,7 +207,7 @@ def _update(run: _Run, digits: Tensor, targets: Tensor, noise: torch.Generator) 
 
 
 def _train_epoch(
-    run: _Run, data: _Data, clock: _Clock, device: torch.device, show_progress: bool
+    run: _Run, data: TrainData, clock: Clock, device: torch.device, show_progress: bool
 ) -> tuple[str | None, bool]:
     """Train from ``progress.batch`` on: (why it stopped or None, whether the epoch is complete).
 
@@ -273,6 +234,9 @@ def _train_epoch(
     run.model.train()
     stopped = None
     for b in bar:
+        if clock.interrupted():  # a signal that came during loading or validation: stop before the next batch
+            stopped = "interrupted"
+            break
         idx = perm[b * config.batch_size : (b + 1) * config.batch_size]
         digits, targets = data.train_digits[idx], data.train_targets[idx]
         if config.augment:
@@ -296,10 +260,10 @@ def _train_epoch(
     return stopped, True
 
 
-def _end_epoch(run: _Run, data: _Data, clock: _Clock, log: TextIO, device: torch.device, show: bool) -> None:
+def _end_epoch(run: _Run, data: TrainData, clock: Clock, log: TextIO, device: torch.device, show: bool) -> None:
     """Validate the EMA weights, log the epoch's row, keep the best, save."""
     config, p = run.config, run.progress
-    val = _validate(run.ema if config.ema > 0 else run.model, data.val, config.steps, device)
+    val = validate(run.ema if config.ema > 0 else run.model, data.val, config.steps, device)
     row = {
         "epoch": p.epoch + 1,
         "update": p.update,
@@ -357,6 +321,11 @@ def train(
             ``epochs``); with ``resume=False`` an existing run is an error. command: recorded in the checkpoint
             (default: :func:`train_command`). max_batches: stop after this many updates in this call (tests, demos).
 
+    Ctrl-C (SIGINT) or SIGTERM stops the run after the batch in progress, saves ``last.pt`` and returns
+    ``TrainResult(stopped="interrupted", signal=N)`` instead of raising (a caller that should end too checks
+    ``result.signal``); the run then resumes bit-identically. While it runs, ``out_dir/.lock`` refuses a second
+    trainer on the folder (:class:`~sadyn.solver.lock.RunLocked`).
+
     Returns a :class:`TrainResult`. Non-finite losses or gradients (the unnormalized model diverging) skip the
     update and are counted in the history as ``nonfinite``: a result, not a crash.
     """
@@ -365,23 +334,32 @@ def train(
             f"`config` must be a TrainConfig, got {type(config).__name__}; build one with TrainConfig(model={{...}})."
         )
     optional_count(max_batches, "max_batches")
+    real(minutes, "minutes", positive=True, optional=True)
+    real(save_every_minutes, "save_every_minutes", positive=True)
+    device = check_device(device)
     out_dir = Path(out_dir)
-    device = torch.device(device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("`device` is 'cuda' but no CUDA device is available; use device='cpu'.")
-    run = _start(config, out_dir, device, resume, command or train_command(config, out_dir))
-    data = _load_data(config)
-    run.total_updates = config.epochs * math.ceil(len(data.train_digits) / config.batch_size)
-    clock = _Clock(minutes, max_batches, save_every_minutes, elapsed0=run.progress.elapsed_s)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stopped = "done"
-    with open(out_dir / "log.txt", "a") as log:
-        while run.progress.epoch < config.epochs:
-            reason, complete = _train_epoch(run, data, clock, device, show_progress)
-            if complete:
-                _end_epoch(run, data, clock, log, device, show_progress)
-            if reason is not None or not complete:
-                stopped = reason or stopped
-                break
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"`out_dir` {str(out_dir)!r} is a file; pass a folder for the run (it is created if missing).")
+    model = SudokuSolver.from_config(config.model_config)  # a config the model refuses fails before any file is made
+    command = command or train_command(config, out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create the run folder `out_dir`={str(out_dir)!r} ({error.strerror}).") from None
+    with RunLock(out_dir, command=command), Interrupts() as interrupts:
+        run = _start(config, model, out_dir, device, resume, command)
+        data = load_train_data(config)
+        run.total_updates = config.epochs * math.ceil(len(data.train_digits) / config.batch_size)
+        clock = Clock(minutes, max_batches, save_every_minutes, interrupts, elapsed0=run.progress.elapsed_s)
+        stopped = "done"
+        with open(out_dir / "log.txt", "a") as log:
+            while run.progress.epoch < config.epochs:
+                reason, complete = _train_epoch(run, data, clock, device, show_progress)
+                if complete:
+                    _end_epoch(run, data, clock, log, device, show_progress)
+                    reason = reason or ("interrupted" if clock.interrupted() else None)
+                if reason is not None or not complete:
+                    stopped = reason or stopped
+                    break
     best = run.best_path if run.best_path.exists() else None
-    return TrainResult(out_dir, run.history, stopped, run.last_path, best, run.best_val)
+    return TrainResult(out_dir, run.history, stopped, run.last_path, best, run.best_val, interrupts.signal)
