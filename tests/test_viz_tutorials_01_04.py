@@ -94,3 +94,13 @@ def test_energy_explorer_dt_range_crosses_the_energy_threshold() -> None:
     ex = sd.widgets.energy_explorer(steps=60, tokens=12)
     assert ex.controls["dt"].max >= 5.0
     assert not ex.update(dt=3.0)["decreasing"] and ex.update(dt=0.5)["decreasing"]
+
+
+def test_toy_moduli_puts_the_unnormalized_points_on_the_closed_form() -> None:
+    toy = sd.experiments.toy_max_modulus((0.5, 1.0), (0.5, 2.0))
+    fig, axes = plots.grid(2)
+    plots.plot_toy_moduli(axes, toy)
+    raw = axes[0].lines[1].get_xydata()
+    assert np.allclose(raw[:, 1], np.sqrt(1 + raw[:, 0] ** 2))
+    assert (axes[0].lines[2].get_xydata()[:, 1] <= 1 + 1e-9).all()
+    assert len(axes[1].collections) == 2

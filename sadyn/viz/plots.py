@@ -371,3 +371,28 @@ def plot_eigenvalues_zoom(
             more = f" (+{far.size - 3} more)" if far.size > 3 else ""
             ax.text(0.02, 0.02, f"off-scale: {shown}{more}", transform=ax.transAxes, fontsize=7, color="0.3")
     return ax
+
+
+__all__ += ["plot_toy_moduli"]
+
+
+def plot_toy_moduli(axes: Sequence[Axes], toy: Mapping[str, Any]) -> Sequence[Axes]:
+    """Fig. 2b from :func:`sadyn.experiments.toy_max_modulus`: left, max |lambda| of the rotation's Jacobian
+    against eta * omega, unnormalized (on the curve sqrt(1 + (eta omega)^2) of eq. (18)) and normalized
+    (eq. (20), at or below 1); right, both eigenvalue sets at the example (eta, omega) in the complex plane."""
+    ax1, ax2 = axes
+    products = sorted({float(np.sqrt(t**2 - 1)) for t in toy["theory"]})
+    line = np.linspace(0, max(products) * 1.05, 200)
+    with style():
+        ax1.plot(line, np.sqrt(1 + line**2), color="0.5", lw=1, label="sqrt(1 + (eta omega)^2)")
+        x = [float(np.sqrt(t**2 - 1)) for t in toy["theory"]]
+        ax1.plot(x, toy["raw_max_modulus"], "o", color=PALETTE[1], label="no normalization")
+        ax1.plot(x, toy["normalized_max_modulus"], "s", color=PALETTE[0], label="projected to the sphere")
+        ax1.axhline(1.0, color="0.4", ls="--", lw=0.8)
+        ax1.set(xlabel="eta * omega", ylabel="max |lambda| of J")
+        ax1.legend(frameon=False, fontsize=8)
+    ex = toy["example"]
+    plot_eigenvalues(ex["raw"], ax2, label="no normalization", color=PALETTE[1])
+    plot_eigenvalues(ex["normalized"], ax2, label="projected", color=PALETTE[0], circle=False)
+    ax2.set_title(f"eta = {ex['eta']:g}, omega = {ex['omega']:g}", fontsize=9)
+    return axes
