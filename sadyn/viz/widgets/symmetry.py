@@ -29,7 +29,7 @@ def _draw(fig: Figure, d: dict[str, Any]) -> None:
     for k, c in enumerate(d["trace"].T.numpy()):
         ax3.plot(c, color=PALETTE[k], label=f"x_1[{k}]")
     ax3.set_xlabel("step t")
-    ax3.set_title("first token: coordinates 1-3 (still moving?)")
+    ax3.set_title("first token x_1: its first three coordinates")
     ax3.legend(frameon=False, fontsize=8)
     fig.suptitle(
         f"symmetry breaking t = {d['symmetry_breaking']:.2f}, heads = {d['heads']}, beta = {d['beta']:.2g}: "
@@ -41,7 +41,7 @@ def _draw(fig: Figure, d: dict[str, Any]) -> None:
 def symmetry_explorer(*, symmetry_breaking: float = 0.0, heads: int = 1, beta: float = 1.0) -> Explorer:
     """Knobs: t (0 = energy condition holds, 1 = an independent random value matrix), heads, inverse temperature.
 
-    Panels: the energy change, the token speed (log), and the first token's first three coordinates."""
+    Panels: the energy change, the token speed (log), and the first three coordinates of the first token."""
     controls = {
         "symmetry_breaking": W.FloatSlider(value=symmetry_breaking, min=0.0, max=1.0, step=0.05, description="t"),
         "heads": W.Dropdown(options=[1, 2, 4], value=heads, description="heads"),
