@@ -104,3 +104,14 @@ def test_toy_moduli_puts_the_unnormalized_points_on_the_closed_form() -> None:
     assert np.allclose(raw[:, 1], np.sqrt(1 + raw[:, 0] ** 2))
     assert (axes[0].lines[2].get_xydata()[:, 1] <= 1 + 1e-9).all()
     assert len(axes[1].collections) == 2
+
+
+def test_tutorial_04_counts_do_not_move_when_the_input_moves_by_1e_12() -> None:
+    S, D = 8, 16
+    C, X0 = random_tokens(S, D, seed=1), random_tokens(S, D, seed=2)
+    noise = 1e-12 * torch.randn(S, D, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    for norm in ("rms", None):
+        m = sd.ItrSA(D, 4, norm=norm, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+        a = eigenvalue_cloud(m, X0, C, steps=16, margin=1e-4)
+        b = eigenvalue_cloud(m, X0 + noise, C, steps=16, margin=1e-4)
+        assert (a["outside_share"], a["on_circle_share"]) == (b["outside_share"], b["on_circle_share"])
