@@ -2,8 +2,8 @@
 
 The wheel carries ``tutorials/`` as the package ``sadyn._tutorials`` (``setup.py``); in a source checkout the
 notebooks sit in ``tutorials/`` next to the package. :func:`copy_tutorials` (``sadyn tutorials DIR``) copies the
-notebooks, their README and the instructors' solutions, and writes a manifest ``.sadyn-tutorials.json`` with the
-SHA-256 of every file it wrote. A later copy (say after ``pip install -U sadyn``) then tells three cases apart
+notebooks and their README (the instructors' solutions stay in ``sadyn/teaching/solutions/``), and writes a
+manifest ``.sadyn-tutorials.json`` with the SHA-256 of every file it wrote. A later copy (say after ``pip install -U sadyn``) then tells three cases apart
 for a file that is already there:
 
 - same bytes as the shipped file: nothing to do;
@@ -27,7 +27,7 @@ __all__ = ["CopyReport", "MANIFEST", "copy_tutorials", "lab_directory", "shipped
 
 MANIFEST = ".sadyn-tutorials.json"
 DEFAULT_FOLDER = "sadyn-tutorials"
-_PATTERNS = ("*.ipynb", "README.md", "solutions/*.py")  # what a learner needs; not the test set-up files
+_PATTERNS = ("*.ipynb", "README.md")  # what a learner needs (solutions: sadyn/teaching/solutions/)
 
 
 def tutorials_source() -> Path:

@@ -7,15 +7,13 @@ from torch import Tensor
 
 from ._validate import check_state
 
-__all__ = ["count_clusters"]
+__all__ = ["cluster_labels", "count_clusters"]
 
 
-def count_clusters(X: Tensor, *, threshold: float = 0.99) -> int:
-    """Number of groups of tokens whose directions agree: cos(x_i, x_j) >= ``threshold`` links i and j.
-
-    Connected components of the similarity graph of one state ``(S, D)``, found by label propagation (no
-    Python loop over tokens).
-    """
+def cluster_labels(X: Tensor, *, threshold: float = 0.99) -> Tensor:
+    """Cluster label of every token of one state ``(S, D)``: the smallest token index of its group, where
+    cos(x_i, x_j) >= ``threshold`` links i and j (connected components of the similarity graph, found by label
+    propagation, no Python loop over tokens). Sorting tokens by it puts each cluster in one block."""
     X = check_state(X, "X", X.shape[-1] if isinstance(X, Tensor) and X.ndim else 1)
     if X.ndim != 2:
         raise ValueError(f"`X` must be one state of shape (S, D), got {tuple(X.shape)}; index a batch first.")
@@ -29,4 +27,12 @@ def count_clusters(X: Tensor, *, threshold: float = 0.99) -> int:
         if torch.equal(new, labels):
             break
         labels = new
-    return int(labels.unique().numel())
+    return labels
+
+
+def count_clusters(X: Tensor, *, threshold: float = 0.99) -> int:
+    """Number of groups of tokens whose directions agree: cos(x_i, x_j) >= ``threshold`` links i and j.
+
+    Connected components of the similarity graph of one state ``(S, D)`` (:func:`cluster_labels`).
+    """
+    return int(cluster_labels(X, threshold=threshold).unique().numel())

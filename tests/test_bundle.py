@@ -13,12 +13,16 @@ from sadyn import _bundle
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_source_is_the_checkouts_tutorials_with_all_nine_notebooks_and_solutions() -> None:
+def test_source_is_the_checkouts_tutorials_with_the_nine_notebooks_and_nothing_for_instructors() -> None:
     files = _bundle.shipped_files()
     notebooks = [rel for rel in files if rel.endswith(".ipynb")]
     assert notebooks == sorted(p.name for p in (REPO / "tutorials").glob("*.ipynb")) and len(notebooks) == 9
-    assert {f"solutions/solutions_0{i}.py" for i in range(1, 10)} <= set(files)
-    assert "README.md" in files and "conftest.py" not in files
+    assert set(files) == {*notebooks, "README.md"}  # no solutions, no conftest.py, no sanitizer file
+
+
+def test_the_learners_folder_holds_only_notebooks_and_the_readme() -> None:
+    names = {p.name for p in (REPO / "tutorials").iterdir() if p.name != ".ipynb_checkpoints"}
+    assert {n for n in names if not n.endswith(".ipynb")} == {"README.md"}, names
 
 
 def test_copy_then_recopy_is_a_no_op(tmp_path: Path) -> None:
@@ -33,23 +37,23 @@ def test_copy_then_recopy_is_a_no_op(tmp_path: Path) -> None:
 
 def _fake_source(tmp_path: Path, text: str) -> Path:
     source = tmp_path / "src"
-    (source / "solutions").mkdir(parents=True, exist_ok=True)
+    source.mkdir(parents=True, exist_ok=True)
     (source / "01_a.ipynb").write_text(text)
-    (source / "solutions" / "solutions_01.py").write_text("x = 1\n")
+    (source / "README.md").write_text("read me\n")
     return source
 
 
 def test_an_edited_copy_is_kept_and_an_unedited_one_updated(tmp_path: Path) -> None:
     target = tmp_path / "mine"
     _bundle.copy_tutorials(target, source=_fake_source(tmp_path, '{"v": 1}'))
-    (target / "solutions" / "solutions_01.py").write_text("x = 2  # my answer\n")
+    (target / "README.md").write_text("my notes\n")
     report = _bundle.copy_tutorials(target, source=_fake_source(tmp_path, '{"v": 2}'))  # a new release
     assert report.updated == ["01_a.ipynb"] and (target / "01_a.ipynb").read_text() == '{"v": 2}'
-    assert report.kept == ["solutions/solutions_01.py"]
-    assert (target / "solutions" / "solutions_01.py").read_text() == "x = 2  # my answer\n"
-    assert "solutions/solutions_01.py" in report.summary() and "not overwritten" in report.summary()
+    assert report.kept == ["README.md"]
+    assert (target / "README.md").read_text() == "my notes\n"
+    assert "README.md" in report.summary() and "not overwritten" in report.summary()
     manifest = json.loads((target / _bundle.MANIFEST).read_text())
-    assert set(manifest["files"]) == {"01_a.ipynb", "solutions/solutions_01.py"}
+    assert set(manifest["files"]) == {"01_a.ipynb", "README.md"}
 
 
 def test_a_foreign_file_of_the_same_name_is_kept(tmp_path: Path) -> None:
@@ -58,7 +62,7 @@ def test_a_foreign_file_of_the_same_name_is_kept(tmp_path: Path) -> None:
     (target / "01_a.ipynb").write_text("my own notebook")
     report = _bundle.copy_tutorials(target, source=_fake_source(tmp_path, "{}"))
     assert report.kept == ["01_a.ipynb"] and (target / "01_a.ipynb").read_text() == "my own notebook"
-    assert report.copied == ["solutions/solutions_01.py"]
+    assert report.copied == ["README.md"]
 
 
 def test_bad_directories_are_reported(tmp_path: Path) -> None:

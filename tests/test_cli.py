@@ -117,7 +117,7 @@ def test_lab_runs_jupyterlab_as_a_child_elsewhere(tmp_path: Path, monkeypatch: p
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["lab", "--dir", "/no/such/folder"], "--dir must be an existing folder, got --dir /no/such/folder."),
+        (["lab", "--dir", "/etc/passwd"], "--dir must be a folder, got the file --dir /etc/passwd."),
         (["lab", "--port", "0", "--dry-run"], "--port must be in 1..65535, got --port 0;"),
         (["lab", "--port", "70000", "--dry-run"], "--port must be in 1..65535, got --port 70000;"),
     ],
@@ -138,7 +138,7 @@ def test_lab_without_jupyterlab_says_how_to_install_it(
         importlib.util, "find_spec", lambda name, *a: None if name == "jupyterlab" else real_find_spec(name, *a)
     )
     assert cli.main(["lab", "--dir", str(tmp_path)]) == 2
-    assert "pip install -e '.[dev]'" in capsys.readouterr().err
+    assert "pip install 'sadyn[lab]'" in capsys.readouterr().err
 
 
 def test_find_tutorials_explains_a_missing_folder(tmp_path: Path) -> None:
@@ -224,3 +224,27 @@ def test_lab_really_serves_the_folder(tmp_path: Path) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+def test_tutorials_command_copies_the_notebooks_and_keeps_edited_copies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "mine"
+    assert cli.main(["tutorials", str(target)]) == 0
+    notebooks = sorted(p.name for p in target.glob("*.ipynb"))
+    assert len(notebooks) == 9 and notebooks[0].startswith("01_")
+    first = target / notebooks[0]
+    first.write_text(first.read_text() + " ")  # a learner's edit
+    assert cli.main(["tutorials", str(target)]) == 0
+    assert first.read_text().endswith(" ")  # not overwritten
+    assert "kept" in capsys.readouterr().out
+    (tmp_path / "file").write_text("x")
+    assert cli.main(["tutorials", str(tmp_path / "file")]) == 2
+    assert capsys.readouterr().err.startswith("sadyn tutorials: error: ")
+
+
+def test_lab_fills_an_empty_folder_with_the_tutorials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lab, "_REPLACE_PROCESS", False)
+    monkeypatch.setattr(lab.subprocess, "call", lambda command, *, cwd: 0)
+    assert cli.main(["lab", "--dir", str(tmp_path / "new")]) == 0
+    assert len(list((tmp_path / "new").glob("*.ipynb"))) == 9

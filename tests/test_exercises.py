@@ -7,7 +7,7 @@ import torch
 
 from sadyn import teaching as exercises
 
-SOLUTIONS = Path(__file__).resolve().parents[1] / "tutorials" / "solutions"
+SOLUTIONS = Path(__file__).resolve().parents[1] / "sadyn" / "teaching" / "solutions"
 
 
 def load(name: str):

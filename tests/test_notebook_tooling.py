@@ -1,4 +1,4 @@
-"""Tests for the notebook tooling: the nbval sanitizer (tutorials/conftest.py, nbval_sanitize.cfg) and
+"""Tests for the notebook tooling: the nbval sanitizer (tests/notebooks/nbval_plugin.py, nbval_sanitize.cfg) and
 scripts/maintenance/clean_notebooks.py and scripts/maintenance/run_notebooks.py, on small notebooks made in a temporary folder."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 REPO = Path(__file__).resolve().parents[1]
-TUTORIALS = REPO / "tutorials"
 sys.path.insert(0, str(REPO / "scripts" / "maintenance"))
 
 import clean_notebooks  # noqa: E402
@@ -31,7 +30,8 @@ def _load(path: Path, name: str) -> ModuleType:
     return module
 
 
-nbval_setup = _load(TUTORIALS / "conftest.py", "tutorials_nbval_setup")
+NBVAL_SETUP = REPO / "tests" / "notebooks"
+nbval_setup = _load(NBVAL_SETUP / "nbval_plugin.py", "tutorials_nbval_setup")
 
 
 # ------------------------------------------------------------------------------------------------ sanitizer
@@ -245,8 +245,8 @@ def _nbval(folder: Path, *notebooks: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_nbval_with_our_sanitizer_passes_noise_and_fails_real_changes(tmp_path: Path) -> None:
-    shutil.copy(TUTORIALS / "conftest.py", tmp_path / "conftest.py")
-    shutil.copy(TUTORIALS / "nbval_sanitize.cfg", tmp_path / "nbval_sanitize.cfg")
+    shutil.copy(NBVAL_SETUP / "nbval_plugin.py", tmp_path / "conftest.py")
+    shutil.copy(NBVAL_SETUP / "nbval_sanitize.cfg", tmp_path / "nbval_sanitize.cfg")
 
     def notebook(energy_text: str) -> nbformat.NotebookNode:
         return new_notebook(

@@ -46,7 +46,8 @@ def test_wheel_holds_licence_tutorials_checkpoints_and_py_typed(wheel: Path) -> 
     assert f"{info}/licenses/LICENSE" in names
     assert "sadyn/py.typed" in names
     assert {f"sadyn/_tutorials/{n}" for n in NOTEBOOKS} <= names and len(NOTEBOOKS) == 9
-    assert {f"sadyn/_tutorials/solutions/solutions_0{i}.py" for i in range(1, 10)} <= names
+    assert {f"sadyn/teaching/solutions/solutions_0{i}.py" for i in range(1, 10)} <= names
+    assert not any(n.startswith("sadyn/_tutorials/solutions") for n in names)
     assert {"sadyn/pretrained/itrsa9-rms.pt", "sadyn/pretrained/akorn9.pt", "sadyn/pretrained/manifest.json"} <= names
     meta = email.message_from_bytes(metadata)
     assert meta["Version"] == sadyn.__version__ and meta["License-Expression"] == "MIT"
@@ -61,7 +62,10 @@ def test_sdist_holds_the_complete_tests_and_the_tutorials(tmp_path: Path) -> Non
     with tarfile.open(sdist) as archive:
         names = set(archive.getnames())
     expected = ["LICENSE", "CITATION.cff", "CHANGELOG.md", "tests/conftest.py", "tests/problems.py", "docs/conf.py"]
-    expected += [f"tutorials/{n}" for n in NOTEBOOKS] + ["tutorials/conftest.py", "tutorials/nbval_sanitize.cfg"]
+    expected += [f"tutorials/{n}" for n in NOTEBOOKS] + [
+        "tests/notebooks/nbval_plugin.py",
+        "tests/notebooks/nbval_sanitize.cfg",
+    ]
     expected += [p.relative_to(REPO).as_posix() for p in (REPO / "tests").glob("test_*.py")]
     assert {f"{root}/{e}" for e in expected} - names == set()
 

@@ -70,6 +70,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "reproduce": Subcommand(
         "reproduce a paper figure and judge its claims", "sadyn.cli.reproduce:add_arguments", "sadyn.cli.reproduce:run"
     ),
+    "tutorials": Subcommand(
+        "copy the tutorials into a folder", "sadyn.cli.tutorials:add_arguments", "sadyn.cli.tutorials:run"
+    ),
     "sweep": Subcommand(
         "run a grid of training runs from a TOML spec", "sadyn.cli.sweep:add_arguments", "sadyn.cli.sweep:run"
     ),

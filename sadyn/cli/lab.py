@@ -41,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="PATH",
-        help="folder to open (default: the tutorials/ folder of this checkout)",
+        help="folder to open, filled with the tutorials if it holds no notebook (default: the checkout's "
+        "tutorials/, or ./sadyn-tutorials for an installed package)",
     )
     parser.add_argument(
         "--port", type=int, default=None, help="port for the server (default: 8888 or the next free one)"
@@ -72,24 +73,40 @@ def lab_command(directory: Path, *, port: int | None = None, no_browser: bool = 
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.dir is None:
-        directory = find_tutorials()
-    else:
-        directory = args.dir.expanduser().resolve()
-        if not directory.is_dir():
-            raise CommandError(f"--dir must be an existing folder, got --dir {args.dir}.")
-    command = lab_command(directory, port=args.port, no_browser=args.no_browser)
-    if args.dry_run:
-        print(shlex.join(command))
+    """Open ``--dir`` (filled with the tutorials when it holds no notebook), else the checkout's ``tutorials/``,
+    else ``./sadyn-tutorials`` (copied from the installed package: :func:`sadyn._bundle.lab_directory`)."""
+    from .._bundle import lab_directory
+
+    if args.dir is not None and args.dir.expanduser().exists() and not args.dir.expanduser().is_dir():
+        raise CommandError(f"--dir must be a folder, got the file --dir {args.dir}.")
+    if args.dry_run:  # say what would open; copy nothing
+        directory = args.dir.expanduser().resolve() if args.dir is not None else find_tutorials_or_default()
+        print(shlex.join(lab_command(directory, port=args.port, no_browser=args.no_browser)))
         return 0
     import importlib.util
 
     if importlib.util.find_spec("jupyterlab") is None:
         raise CommandError(
-            "JupyterLab is not installed in this environment; install the development extra with "
-            "`pip install -e '.[dev]'` (or run `make lab`, which does it)."
+            "JupyterLab is not installed in this environment; `pip install 'sadyn[lab]'` "
+            "(in a checkout of the repository: `make lab`)."
         )
-    return _launch(command, directory)
+    try:
+        directory, report = lab_directory(args.dir)
+    except (TypeError, NotADirectoryError, FileNotFoundError, OSError) as error:
+        raise CommandError(str(error)) from None
+    if report is not None:
+        print(report.summary(), flush=True)
+    return _launch(lab_command(directory, port=args.port, no_browser=args.no_browser), directory)
+
+
+def find_tutorials_or_default() -> Path:
+    """The checkout's ``tutorials/`` where it exists, else the ``./sadyn-tutorials`` folder ``sadyn lab`` fills."""
+    try:
+        return find_tutorials()
+    except CommandError:
+        from .._bundle import DEFAULT_FOLDER
+
+        return (Path.cwd() / DEFAULT_FOLDER).resolve()
 
 
 def _launch(command: list[str], cwd: Path) -> int:

@@ -336,7 +336,7 @@ def train(
     optional_count(max_batches, "max_batches")
     real(minutes, "minutes", positive=True, optional=True)
     real(save_every_minutes, "save_every_minutes", positive=True)
-    device = check_device(device)
+    placed = check_device(device) or torch.device("cpu")
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ValueError(f"`out_dir` {str(out_dir)!r} is a file; pass a folder for the run (it is created if missing).")
@@ -347,16 +347,16 @@ def train(
     except OSError as error:
         raise ValueError(f"cannot create the run folder `out_dir`={str(out_dir)!r} ({error.strerror}).") from None
     with RunLock(out_dir, command=command), Interrupts() as interrupts:
-        run = _start(config, model, out_dir, device, resume, command)
+        run = _start(config, model, out_dir, placed, resume, command)
         data = load_train_data(config)
         run.total_updates = config.epochs * math.ceil(len(data.train_digits) / config.batch_size)
         clock = Clock(minutes, max_batches, save_every_minutes, interrupts, elapsed0=run.progress.elapsed_s)
         stopped = "done"
         with open(out_dir / "log.txt", "a") as log:
             while run.progress.epoch < config.epochs:
-                reason, complete = _train_epoch(run, data, clock, device, show_progress)
+                reason, complete = _train_epoch(run, data, clock, placed, show_progress)
                 if complete:
-                    _end_epoch(run, data, clock, log, device, show_progress)
+                    _end_epoch(run, data, clock, log, placed, show_progress)
                     reason = reason or ("interrupted" if clock.interrupted() else None)
                 if reason is not None or not complete:
                     stopped = reason or stopped

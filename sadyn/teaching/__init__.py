@@ -2,7 +2,7 @@
 
 A checker never raises on a wrong answer: it prints what differs and a hint, and returns False, so the notebook
 keeps running. An exercise left as ``raise NotImplementedError`` is reported as "not attempted yet".
-Instructors' solutions live in ``tutorials/solutions/`` and the test suite runs them through these checkers.
+Instructors' solutions live in ``sadyn/teaching/solutions/`` and the test suite runs them through these checkers.
 """
 
 from ._common import _call as _call  # noqa: F401

@@ -293,3 +293,112 @@ def grid(
         fig = plt.figure(figsize=(size[0] * ncols, size[1] * nrows))
         axes = [fig.add_subplot(nrows, ncols, i + 1, projection=(projections or [None] * n)[i]) for i in range(n)]
     return fig, axes
+
+
+# --- tutorials 01-04: sorted similarities, readable log axes, zoomed spectra -----------------------------
+
+__all__ += ["plot_similarity_sorted", "readable_log_ticks", "plot_norm_vs_tokens", "plot_eigenvalues_zoom"]
+
+
+def plot_similarity_sorted(X, ax: Axes | None = None, *, title: str | None = None, threshold: float = 0.99):
+    """:func:`plot_similarity` with the tokens reordered cluster by cluster (largest first, clusters as in
+    :func:`sadyn.geometry.cluster_labels`), so that each cluster is one diagonal block, outlined in white."""
+    from ..geometry import cluster_labels
+
+    X = torch.as_tensor(X)
+    labels = cluster_labels(X, threshold=threshold)
+    groups, sizes = labels.unique(return_counts=True)
+    ranked = groups[torch.argsort(-sizes, stable=True)].tolist()
+    order = [i for g in ranked for i in (labels == g).nonzero().flatten().tolist()]
+    im = plot_similarity(X[order], ax, title=title)
+    edge = -0.5
+    for g in ranked:
+        size = int((labels == g).sum())
+        im.axes.add_patch(matplotlib.patches.Rectangle((edge, edge), size, size, fill=False, edgecolor="white", lw=1))
+        edge += size
+    im.axes.set_xlabel("token j (sorted by cluster)")
+    im.axes.set_ylabel("token i (sorted by cluster)")
+    return im
+
+
+def readable_log_ticks(ax: Axes, *, x: Sequence[float] | None = None) -> Axes:
+    """Plain-number labels on log axes (0.01, 1, 100 instead of 10^-2 ...); ``x``: the x values to tick."""
+    plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
+    if ax.get_yscale() == "log":
+        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, numticks=12))
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    if x is not None:
+        ax.set_xticks(list(x))
+        ax.xaxis.set_major_formatter(plain)
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    return ax
+
+
+def plot_norm_vs_tokens(ax: Axes | None, curves: Sequence[Mapping[str, Any]]) -> Axes:
+    """||J||_2 against the token count S on log-log axes with readable ticks (Fig. 1). Each curve is a mapping
+    with ``tokens``, ``mean``, ``std`` and ``label`` (optional ``color``, ``ls``), e.g. from
+    :func:`sadyn.experiments.jacobian_norm_vs_tokens`."""
+    ax = new_axes(ax, figsize=(5.0, 3.4))
+    with style():
+        for k, c in enumerate(curves):
+            ax.errorbar(
+                c["tokens"],
+                c["mean"],
+                yerr=c["std"],
+                marker="o",
+                capsize=2,
+                label=c["label"],
+                color=c.get("color", PALETTE[k]),
+                ls=c.get("ls", "-"),
+            )
+        ax.set(xscale="log", yscale="log", xlabel="tokens S", ylabel="||J||_2 of one step")
+        readable_log_ticks(ax, x=curves[0]["tokens"])
+        ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_eigenvalues_zoom(
+    eigenvalues, ax: Axes | None = None, *, radius: float = 1.6, color: str | None = None
+) -> Axes:
+    """:func:`plot_eigenvalues` in the window |Re|, |Im| <= ``radius`` around the unit circle; eigenvalues
+    outside the window are listed in a note instead of squashing the plot."""
+    z = _np(eigenvalues).ravel()
+    inside = (np.abs(z.real) <= radius) & (np.abs(z.imag) <= radius)
+    ax = plot_eigenvalues(z[inside], ax, color=color)
+    with style():
+        ax.set_xlim(-radius, radius)
+        ax.set_ylim(-radius, radius)
+        far = z[~inside]
+        if far.size:
+            shown = ", ".join(
+                f"{v.real:.3g}{v.imag:+.2g}j" if abs(v.imag) > 1e-12 else f"{v.real:.3g}" for v in far[:3]
+            )
+            more = f" (+{far.size - 3} more)" if far.size > 3 else ""
+            ax.text(0.02, 0.02, f"off-scale: {shown}{more}", transform=ax.transAxes, fontsize=7, color="0.3")
+    return ax
+
+
+__all__ += ["plot_toy_moduli"]
+
+
+def plot_toy_moduli(axes: Sequence[Axes], toy: Mapping[str, Any]) -> Sequence[Axes]:
+    """Fig. 2b from :func:`sadyn.experiments.toy_max_modulus`: left, max |lambda| of the rotation's Jacobian
+    against eta * omega, unnormalized (on the curve sqrt(1 + (eta omega)^2) of eq. (18)) and normalized
+    (eq. (20), at or below 1); right, both eigenvalue sets at the example (eta, omega) in the complex plane."""
+    ax1, ax2 = axes
+    products = sorted({float(np.sqrt(t**2 - 1)) for t in toy["theory"]})
+    line = np.linspace(0, max(products) * 1.05, 200)
+    with style():
+        ax1.plot(line, np.sqrt(1 + line**2), color="0.5", lw=1, label="sqrt(1 + (eta omega)^2)")
+        x = [float(np.sqrt(t**2 - 1)) for t in toy["theory"]]
+        ax1.plot(x, toy["raw_max_modulus"], "o", color=PALETTE[1], label="no normalization")
+        ax1.plot(x, toy["normalized_max_modulus"], "s", color=PALETTE[0], label="projected to the sphere")
+        ax1.axhline(1.0, color="0.4", ls="--", lw=0.8)
+        ax1.set(xlabel="eta * omega", ylabel="max |lambda| of J")
+        ax1.legend(frameon=False, fontsize=8)
+    ex = toy["example"]
+    plot_eigenvalues(ex["raw"], ax2, label="no normalization", color=PALETTE[1])
+    plot_eigenvalues(ex["normalized"], ax2, label="projected", color=PALETTE[0], circle=False)
+    ax2.set_title(f"eta = {ex['eta']:g}, omega = {ex['omega']:g}", fontsize=9)
+    return axes

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from ...experiments.jacobians import jacobian_norm_vs_tokens
 from ...norms import NormKind
-from ..plots import PALETTE
+from ..plots import PALETTE, readable_log_ticks
 from ._explorer import Explorer
 
 __all__ = ["jacobian_explorer"]
@@ -56,11 +56,13 @@ def _draw(fig: Figure, d: dict[str, Any]) -> None:
     ax1.axvline(d["tokens"], color="0.5", lw=0.8)
     ax1.set_xlabel("tokens S")
     ax1.set_ylabel("||J||_2 of one step")
+    readable_log_ticks(ax1, x=grid)
     ax1.legend(frameon=False, fontsize=8)
     labels = ["no norm", "measured", "bound"] if d["norm"] is not None else ["no norm"]
     values = [d["unnormalized"]] + ([d["measured"], d["bound"]] if d["norm"] is not None else [])
     ax2.bar(labels, values, color=[PALETTE[3], PALETTE[0], PALETTE[2]][: len(values)])
     ax2.set_yscale("log")
+    readable_log_ticks(ax2)
     ax2.set_title(f"S = {d['tokens']}")
     for k, v in enumerate(values):
         ax2.text(k, v, f"{v:.3g}", ha="center", va="bottom", fontsize=8)
@@ -86,4 +88,23 @@ def jacobian_explorer(
         "scale": W.FloatLogSlider(value=scale, base=10, min=-1, max=1, step=0.1, description="scale"),
         "norm": W.Dropdown(options=["rms", "sphere", "layer", "none"], value=norm, description="norm"),
     }
-    return Explorer(controls, _compute, _draw, figsize=(10, 3.6), title="The Jacobian of one step (Fig. 1, Prop. 5.1)")
+    explorer = Explorer(
+        controls, _compute, _draw, figsize=(10, 3.6), title="The Jacobian of one step (Fig. 1, Prop. 5.1)"
+    )
+    _two_columns(explorer)
+    return explorer
+
+
+def _two_columns(explorer: Explorer) -> None:
+    """Lay the five controls out in a two-column grid of full-width sliders (one HBox squeezes them to stubs)."""
+    for c in explorer.controls.values():
+        c.layout = W.Layout(width="95%")
+        c.style = {"description_width": "48px"}
+    grid = W.GridBox(
+        list(explorer.controls.values()),
+        layout=W.Layout(grid_template_columns="repeat(2, minmax(220px, 1fr))", width="100%", grid_gap="4px 16px"),
+    )
+    children = list(explorer.widget.children)
+    boxes = [i for i, child in enumerate(children) if isinstance(child, W.HBox)]
+    children[boxes[0]] = grid
+    explorer.widget.children = tuple(children)

@@ -1,4 +1,6 @@
-"""nbval set-up for the tutorials (pytest loads this file whenever it collects ``tutorials/``).
+"""nbval set-up for the tutorials: a pytest plugin, loaded by ``-p tests.notebooks.nbval_plugin`` in the
+``addopts`` of ``pyproject.toml`` (it lives here, not in ``tutorials/``, so that the learners' folder holds
+only notebooks). It only acts on notebooks that nbval collects.
 
 ``pytest`` (configured in ``pyproject.toml`` with ``--nbval --nbval-current-env``) runs every
 ``tutorials/*.ipynb`` top to bottom in a fresh kernel of the current environment and compares each cell's
@@ -33,9 +35,7 @@ ZERO_BELOW = 1e-9
 
 # A decimal float (``1.5``, ``.5``, ``2.``, ``1e-3``, ``-2.5E+04``) that is not part of a word, a version
 # string such as ``2.13.0`` or a hexadecimal address. A trailing full stop is allowed.
-FLOAT_PATTERN = (
-    r"(?<![\w.])[-+]?(?:\d+\.\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)(?!\w|\.\d)"
-)
+FLOAT_PATTERN = r"(?<![\w.])[-+]?(?:\d+\.\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)(?!\w|\.\d)"
 
 Replacement = str | Callable[["re.Match[str]"], str]
 

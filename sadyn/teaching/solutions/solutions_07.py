@@ -1,4 +1,4 @@
-"""Instructor solutions for tutorial 07 (run by tests/test_exercises.py)."""
+"""Instructor solutions for tutorial 07 (run by tests/test_exercises.py; in sadyn/teaching/solutions/)."""
 
 import math
 
