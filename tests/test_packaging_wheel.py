@@ -48,7 +48,12 @@ def test_wheel_holds_licence_tutorials_checkpoints_and_py_typed(wheel: Path) -> 
     assert {f"sadyn/_tutorials/{n}" for n in NOTEBOOKS} <= names and len(NOTEBOOKS) == 9
     assert {f"sadyn/teaching/solutions/solutions_0{i}.py" for i in range(1, 10)} <= names
     assert not any(n.startswith("sadyn/_tutorials/solutions") for n in names)
-    assert {"sadyn/pretrained/itrsa9-rms.pt", "sadyn/pretrained/akorn9.pt", "sadyn/pretrained/manifest.json"} <= names
+    assert {
+        "sadyn/solver/pretrained/itrsa9-rms.pt",
+        "sadyn/solver/pretrained/akorn9.pt",
+        "sadyn/solver/pretrained/manifest.json",
+        "sadyn/solver/pretrained/shipped.toml",
+    } <= names
     meta = email.message_from_bytes(metadata)
     assert meta["Version"] == sadyn.__version__ and meta["License-Expression"] == "MIT"
     assert "torch>=2.3" in meta.get_all("Requires-Dist")
