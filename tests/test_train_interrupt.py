@@ -202,7 +202,9 @@ def test_a_run_folder_that_cannot_hold_a_lock_is_a_value_error(tmp_path, monkeyp
         train(TrainConfig(**TINY), file, show_progress=False)
 
 
-@pytest.mark.filterwarnings("default::UserWarning")  # the CLI prints warnings; the suite's default turns them into errors
+@pytest.mark.filterwarnings(
+    "default::UserWarning"
+)  # the CLI prints warnings; the suite's default turns them into errors
 def test_cli_resume_keeps_the_recorded_threads_unless_told(tmp_path, one_thread, capsys, monkeypatch):
     out = tmp_path / "run"
     flags = ["train", "--out", str(out), *TrainConfig(**TINY).to_argv(), "--quiet", "--minutes", "0.0001"]
