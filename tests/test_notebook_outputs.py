@@ -110,11 +110,23 @@ def test_on_a_notebook_executed_by_nbclient() -> None:
     assert nb.cells[1].outputs[0].data["text/plain"] == no.CONTROLS_NOTE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the committed tutorials predate scripts/ci/notebook_outputs.py: re-run them (make notebooks) with "
-    "static_outputs wired into run_notebooks.py, then delete this marker",
+# tutorials saved before scripts/ci/notebook_outputs.py; each leaves this set once re-run (make notebooks)
+_STALE = {
+    "01_energy_based_attention.ipynb",
+    "02_breaking_symmetry.ipynb",
+    "03_jacobians_and_normalization.ipynb",
+    "04_oscillations.ipynb",
+}
+_STALE_REASON = "saved before static_outputs was wired into run_notebooks.py: re-run it (make notebooks)"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=_STALE_REASON)) if p.name in _STALE else p
+        for p in sorted((REPO / "tutorials").glob("*.ipynb"))
+    ],
+    ids=lambda p: p.name,
 )
-@pytest.mark.parametrize("path", sorted((REPO / "tutorials").glob("*.ipynb")), ids=lambda p: p.name)
 def test_committed_tutorials_show_no_raw_widget_output(path: Path) -> None:
     assert no.problems(nbformat.read(path, as_version=4)) == []
