@@ -147,3 +147,22 @@ def test_akorn_phases_matches_the_sync_time_and_shares_one_rotation_rate():
     assert run["sync_step"] == akorn_sync_time((1.0,), omega=1.0)["steps"][0]
     late = np.diff(run["phases"][-20:], axis=0)  # once synchronized, every token turns at the same rate
     assert np.ptp(late.mean(0)) < 0.05
+
+
+def test_solver_spectrum_equals_the_engines_finite_time_spectrum_with_less_memory():
+    from sadyn.experiments import puzzle_set, solver_map, solver_spectrum
+
+    puzzle = puzzle_set("sudoku4-ood", 1)[0][0]
+    sm = solver_map("itrsa4-rms", puzzle)
+    ref = sd.finite_time_lyapunov(sm.f, sm.X0, horizon=4, constraint=sm.constraint, group=sm.group)
+    ours = solver_spectrum("itrsa4-rms", puzzle, horizon=4, budget=2**14)
+    assert ours["excluded"] == ref.excluded == 16 and ours["n"] == 512
+    assert torch.allclose(ours["exponents"], ref.exponents, atol=1e-10)
+    assert ours["max"] == pytest.approx(float(ref.max), abs=1e-10)
+
+
+def test_akorn_relative_phases_collapse_to_zero_once_synchronized():
+    from sadyn.experiments import akorn_phases
+
+    run = akorn_phases(1.0, omega=1.0, steps=150)
+    assert np.abs(run["relative"][0]).max() > 1.0 and np.abs(run["relative"][-1]).max() < 0.3

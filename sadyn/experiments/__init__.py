@@ -8,7 +8,7 @@
 * :mod:`~sadyn.experiments.kuramoto` (Sec. 5.3): ``kuramoto_sync``, ``oscillator_coherence``, ``akorn_sync_time``,
   ``akorn_phases``.
 * :mod:`~sadyn.experiments.sudoku` (Sec. 6, trained solvers): ``puzzle_set``, ``accuracy_vs_loops``, ``solver_map``,
-  ``solver_lyapunov``, ``solver_eigenvalues``, ``solver_exponents``, ``solver_variant``, ``shipped_solvers``,
+  ``solver_lyapunov``, ``solver_eigenvalues``, ``solver_exponents``, ``solver_spectrum``, ``solver_variant``, ``shipped_solvers``,
   ``solve_one``.
 * :mod:`~sadyn.experiments.sudoku_energy` (Sec. 6.3): ``inference_energy``, ``restart_energies``,
   ``voting_curve``, ``energy_curves``.
@@ -48,6 +48,7 @@ from .sudoku import solver_eigenvalues as solver_eigenvalues
 from .sudoku import solver_exponents as solver_exponents
 from .sudoku import solver_lyapunov as solver_lyapunov
 from .sudoku import solver_map as solver_map
+from .sudoku import solver_spectrum as solver_spectrum
 from .sudoku import solver_variant as solver_variant
 from .sudoku_energy import energy_curves as energy_curves
 from .sudoku_energy import inference_energy as inference_energy
@@ -87,6 +88,7 @@ __all__ = [
     "solver_lyapunov",
     "solver_eigenvalues",
     "solver_exponents",
+    "solver_spectrum",
     "solver_variant",
     "solve_one",
     "inference_energy",

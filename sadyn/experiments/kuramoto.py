@@ -124,7 +124,7 @@ def akorn_phases(
 ) -> dict[str, Any]:
     """One AKOrN run without input (D = 16, 4 heads, oscillators on circles, eta = 0.3; the models and start of
     :func:`akorn_sync_time`): the coherence per loop, the unwrapped phase of every token's first oscillator
-    ``(steps + 1, tokens)``, and the first loop with coherence >= ``threshold`` (None if none; tutorial 06)."""
+    ``(steps + 1, tokens)``, its phase relative to the tokens' mean phase (``relative``, in (-pi, pi]), and the first loop with coherence >= ``threshold`` (None if none; tutorial 06)."""
     from ..dynamics import AKOrN
     from ._inputs import random_tokens
 
@@ -140,11 +140,15 @@ def akorn_phases(
     )
     states = m.rollout(m.normalize(random_tokens(tokens, 16, seed=seed + 10)), steps=steps).states
     coherence = oscillator_coherence(states, 2).numpy()
-    phases = np.unwrap(torch.atan2(states[..., 1], states[..., 0]).numpy(), axis=0)
+    z = torch.complex(states[..., 0], states[..., 1])  # each token's first oscillator as a phase e^{i theta}
+    phases = np.unwrap(torch.angle(z).numpy(), axis=0)
+    mean = z.mean(-1, keepdim=True)  # the tokens' mean phase; the common rotation drops out of the difference
+    relative = torch.angle(z * mean.conj()).numpy()
     hit = np.flatnonzero(coherence >= threshold)
     return {
         "coherence": coherence,
         "phases": phases,
+        "relative": relative,
         "sync_step": int(hit[0]) if len(hit) else None,
         "scale": scale,
         "omega": omega,

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import NullFormatter
 
 from .plots import PALETTE, new_axes
 
@@ -85,6 +86,9 @@ def plot_sync_time(runs: Mapping[str, Mapping[str, Any]], ax: Axes | None = None
             s, t = zip(*pts, strict=True)
             ax.loglog(s, t, marker=markers[i % 4], color=PALETTE[i], label=label, mfc="none" if i else None)
     ax.set(xlabel="weight scale", ylabel="loops to coherence 0.9")
+    scales = sorted({s for r in runs.values() for s in r["scale"]})
+    ax.xaxis.set_minor_formatter(NullFormatter())  # the log axis' minor labels overlap; label the scales used
+    ax.set_xticks(scales, [f"{s:g}" for s in scales])
     ax.legend(frameon=False, fontsize=8)
     return ax
 

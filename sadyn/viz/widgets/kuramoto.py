@@ -48,7 +48,7 @@ def kuramoto_explorer(*, K: float = 1.5, gamma: float = 0.5, n: int = 1000, time
 def akorn_explorer(*, scale: float = 0.5, omega: float = 1.0, steps: int = 300, tokens: int = 16) -> Explorer:
     """Sliders for AKOrN's weight scale (the attention coupling), its one global natural frequency omega and the
     number of loops: the coherence across tokens over the loops, and the phase of one oscillator of every token
-    (oscillator_dim = 2, so each oscillator is a phase on a circle), unwrapped against the loops."""
+    (oscillator_dim = 2, so each oscillator is a phase on a circle) relative to the tokens' mean phase."""
     controls = {
         "scale": W.FloatLogSlider(value=scale, base=10, min=-1, max=0.5, step=0.05, description="weight scale"),
         "omega": W.FloatSlider(value=omega, min=0.0, max=2.0, step=0.25, description="omega"),
@@ -66,11 +66,12 @@ def akorn_explorer(*, scale: float = 0.5, omega: float = 1.0, steps: int = 300, 
         when = "not within the run" if d["sync_step"] is None else f"at loop {d['sync_step']}"
         ax1.set(xlabel="loop t", ylabel="coherence across tokens", ylim=(0, 1.02), title=f"coherence 0.9 {when}")
         ax1.legend(frameon=False, fontsize=8)
-        ax2.plot(d["phases"], color=PALETTE[2], lw=0.7)
+        ax2.plot(d["relative"], color=PALETTE[2], lw=0.7)
         ax2.set(
             xlabel="loop t",
-            ylabel="phase of oscillator 1 (rad, unwrapped)",
-            title=f"every token rotates at the same omega = {d['omega']:g}",
+            ylabel="phase minus the tokens' mean (rad)",
+            ylim=(-3.3, 3.3),
+            title=f"relative phases of the 16 tokens (omega = {d['omega']:g} rotates all alike)",
         )
         fig.tight_layout()
 
