@@ -89,14 +89,6 @@ def test_memory_note_states_binders_guarantee_and_shutting_kernels_down() -> Non
     assert sorted(MEMORY) == sorted(p.name for p in (REPO / "tutorials").glob("*.ipynb"))
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="711 MiB measured; being reduced below 700 MB"))
-        if n.startswith("07_")
-        else n
-        for n in sorted(MEMORY)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(MEMORY))
 def test_each_kernel_fits_the_binder_budget(name: str) -> None:
     assert MEMORY[name] * 1.048576 < BUDGET_MB, f"{name}: {MEMORY[name]} MiB peak, over {BUDGET_MB} MB"

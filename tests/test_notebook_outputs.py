@@ -110,18 +110,9 @@ def test_on_a_notebook_executed_by_nbclient() -> None:
     assert nb.cells[1].outputs[0].data["text/plain"] == no.CONTROLS_NOTE
 
 
-# Tutorials committed before scripts/ci/notebook_outputs.py existed: re-run one (run_notebooks.py writes the
-# static outputs) and drop its number here. 01-04 were re-run for issue 13.
-NOT_RERUN_YET = ("05", "06", "07", "08", "09")
-_STALE = pytest.mark.xfail(strict=True, reason="committed before static_outputs: re-run it with run_notebooks.py")
-
-
 @pytest.mark.parametrize(
     "path",
-    [
-        pytest.param(p, marks=[_STALE] if p.name[:2] in NOT_RERUN_YET else [])
-        for p in sorted((REPO / "tutorials").glob("*.ipynb"))
-    ],
+    [p for p in sorted((REPO / "tutorials").glob("*.ipynb"))],
     ids=lambda p: p.name,
 )
 def test_committed_tutorials_show_no_raw_widget_output(path: Path) -> None:

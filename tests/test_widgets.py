@@ -127,14 +127,19 @@ def test_voting_explorer_indexes_the_restart_table():
     assert ex.seconds < 1.0
 
 
-def test_voting_explorer_picks_a_disputed_puzzle_and_checks_its_table():
-    from sadyn.experiments import puzzle_set, restart_energies
+def test_voting_explorer_shows_a_puzzle_where_the_shown_restarts_disagree_and_the_vote_is_right():
+    from sadyn.experiments import energy_curves, puzzle_set, restart_energies
 
     P, S = puzzle_set("sudoku4-ood", 20)
     table = restart_energies("akorn4", P, S, restarts=4, steps=(8,))
-    hits = table["correct"][0].sum(-1)
-    ex = w.voting_explorer("akorn4", table=table, n=20)
-    disputed = [i for i in range(20) if 0 < hits[i] < 4]
-    assert ex.data["T"] == 8 and "puzzle " + str(disputed[0] if disputed else 0) + ":" in ex.figure.axes[0].get_title()
+    ex = w.voting_explorer("akorn4", table=table, n=20, show_restarts=4)
+    runs = ex.data["runs"]  # the very draws the figure shows, not the table's
+    assert ex.data["T"] == 8 and ex.data["K"] == 4
+    assert 0 < runs["correct"].sum() < 4 and runs["correct"][runs["vote"]]
+    shown = int(ex.figure.axes[0].get_title().split()[1].rstrip(":"))
+    again = energy_curves("akorn4", P[shown], S[shown], restarts=4, steps=8)
+    assert (again["correct"] == runs["correct"]).all()
     with pytest.raises(ValueError, match="`table` holds 20 puzzles but n=30"):
         w.voting_explorer("akorn4", table=table, n=30)
+    with pytest.raises(ValueError, match="`show_steps` must be one of"):
+        w.voting_explorer("akorn4", table=table, n=20, show_steps=16)

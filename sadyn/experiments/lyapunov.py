@@ -17,7 +17,15 @@ from ..dynamics import ItrSA, LoopedModel
 from ..norms import NormKind
 from ._inputs import random_tokens
 
-__all__ = ["stacked_map", "itrsa_lyapunov", "lyapunov_phase_diagram", "trajectory_distance", "analyse_map"]
+__all__ = [
+    "stacked_map",
+    "itrsa_lyapunov",
+    "lyapunov_phase_diagram",
+    "trajectory_distance",
+    "growth_rate",
+    "finite_time_curve",
+    "analyse_map",
+]
 
 
 def stacked_map(models: Sequence[LoopedModel], C: Tensor | None = None):
@@ -136,6 +144,38 @@ def trajectory_distance(
         if t < steps:
             X, Y = f(X), f(Y)
     return {"t": t_out, "l1": d_out}
+
+
+def growth_rate(t: Sequence[float], distance: Sequence[float], *, start: int = 0, stop: int | None = None) -> float:
+    r"""Least-squares slope of :math:`\ln d_t` against t over ``t[start:stop]``: the exponent read off a
+    two-trajectory picture (:func:`trajectory_distance`), before the distance saturates at the attractor's size."""
+    tt = np.asarray(t, dtype=float)[start:stop]
+    dd = np.asarray(distance, dtype=float)[start:stop]
+    if tt.size < 2 or not np.all(dd > 0) or not np.all(np.isfinite(dd)):
+        raise ValueError(
+            f"`distance` needs at least two positive, finite values in [start:stop], got {dd.size} ({dd[:3]}...); "
+            "choose a window before the distance saturates or underflows."
+        )
+    return float(np.polyfit(tt, np.log(dd), 1)[0])
+
+
+def finite_time_curve(
+    f: Callable[[Tensor], Tensor],
+    x0: Tensor,
+    horizons: Sequence[int] = (1, 2, 4, 8, 16, 32, 64),
+    *,
+    constraint: str | None = None,
+    group: int | None = None,
+) -> dict[str, list]:
+    r"""The finite-time maximal exponent :math:`\lambda^{(T)}_{\max} = \frac1T \ln \sigma_{\max}(J_{T-1}\cdots J_0)`
+    (App. B.3) for every horizon T from ``x0``. At T = 1 it is :math:`\ln\|J_0\|_2`, the largest one-step
+    amplification; as T grows it tends to the long-run exponent. A value above the long-run one at small T is
+    **short-term amplification**: perturbations grow for a while (non-normal J) before they decay."""
+    from ..analysis import finite_time_lyapunov
+
+    Ts = [int(T) for T in horizons]
+    lam = [float(finite_time_lyapunov(f, x0, horizon=T, k=1, constraint=constraint, group=group).max) for T in Ts]
+    return {"T": Ts, "lambda_max": lam}
 
 
 def analyse_map(

@@ -9,10 +9,12 @@ from ._explorer import Explorer as Explorer
 from .dashboard import dashboard as dashboard
 from .energy import energy_explorer as energy_explorer
 from .jacobian import jacobian_explorer as jacobian_explorer
+from .kuramoto import akorn_explorer as akorn_explorer
 from .kuramoto import kuramoto_explorer as kuramoto_explorer
 from .lyapunov import lyapunov_explorer as lyapunov_explorer
 from .oscillation import oscillation_explorer as oscillation_explorer
 from .sudoku import sudoku_explorer as sudoku_explorer
+from .sudoku import variant_explorer as variant_explorer
 from .sudoku import voting_explorer as voting_explorer
 from .symmetry import symmetry_explorer as symmetry_explorer
 
@@ -25,7 +27,9 @@ __all__ = [
     "jacobian_explorer",
     "lyapunov_explorer",
     "kuramoto_explorer",
+    "akorn_explorer",
     "sudoku_explorer",
+    "variant_explorer",
     "voting_explorer",
 ]
 
