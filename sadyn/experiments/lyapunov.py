@@ -164,7 +164,7 @@ def finite_time_curve(
     x0: Tensor,
     horizons: Sequence[int] = (1, 2, 4, 8, 16, 32, 64),
     *,
-    constraint: str | None = None,
+    constraint: Constraint | None = None,
     group: int | None = None,
 ) -> dict[str, list]:
     r"""The finite-time maximal exponent :math:`\lambda^{(T)}_{\max} = \frac1T \ln \sigma_{\max}(J_{T-1}\cdots J_0)`

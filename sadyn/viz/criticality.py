@@ -37,8 +37,9 @@ def recolor_lines(ax: Axes, colors: Mapping[str, str]) -> Axes:
     """Give every line of ``ax`` whose label is a key of ``colors`` that colour (e.g. :func:`model_colors` on a
     plot of :func:`sadyn.viz.plots.plot_accuracy_vs_loops`); draw the legend afterwards."""
     for line in ax.get_lines():
-        if line.get_label() in colors:
-            line.set_color(colors[line.get_label()])
+        label = str(line.get_label())
+        if label in colors:
+            line.set_color(colors[label])
     return ax
 
 

@@ -6,22 +6,27 @@ never calls ``plt.show()`` or changes ``rcParams`` outside the :func:`style` con
 
 from __future__ import annotations
 
-import contextlib
-import io
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
-from matplotlib.rcsetup import cycler
 
 if TYPE_CHECKING:
     from mpl_toolkits.mplot3d import Axes3D
 from matplotlib.colors import TwoSlopeNorm
-from matplotlib.figure import Figure
+
+from ._style import PALETTE as PALETTE
+from ._style import _np as _np
+from ._style import figure_png as figure_png
+from ._style import grid as grid
+from ._style import new_axes as new_axes
+from ._style import style as style
+from .sudoku_plots import plot_accuracy_vs_loops as plot_accuracy_vs_loops
+from .sudoku_plots import plot_board as plot_board
+from .sudoku_plots import plot_voting_curve as plot_voting_curve
 
 __all__ = [
     "PALETTE",
@@ -38,51 +43,6 @@ __all__ = [
     "figure_png",
     "grid",
 ]
-
-# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-
-_RC: dict[str, Any] = {
-    "axes.prop_cycle": cycler(color=PALETTE),
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "figure.dpi": 80,
-    "savefig.dpi": 80,
-    "font.size": 10,
-    "image.cmap": "cividis",
-}
-
-
-@contextlib.contextmanager
-def style() -> Iterator[None]:
-    """The sadyn look (Okabe-Ito colours, light grid, cividis colormap) for the duration of a ``with`` block.
-
-    Only the keys sadyn sets are saved and restored. (``plt.rc_context`` restores every rcParam: when the first
-    figure of a notebook activates the inline backend inside it, leaving the context switched interactive mode
-    back off, and later figures silently stopped showing.)
-    """
-    rc = cast("MutableMapping[str, Any]", matplotlib.rcParams)  # its stub takes only literal keys
-    saved = {key: rc[key] for key in _RC}
-    rc.update(_RC)
-    try:
-        yield
-    finally:
-        rc.update(saved)
-
-
-def _np(x) -> np.ndarray:
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-
-
-def new_axes(ax: Axes | None = None, *, figsize=(4.5, 3.2), projection: str | None = None) -> Axes:
-    """Return ``ax`` or a fresh axes on a new figure (made inside :func:`style`)."""
-    if ax is not None:
-        return ax
-    with style():
-        fig = plt.figure(figsize=figsize)
-        return fig.add_subplot(projection=projection)
 
 
 def plot_energy(energies, ax: Axes | None = None, *, label: str | None = None, per_token: int | None = None) -> Axes:
@@ -183,116 +143,6 @@ def plot_phase_diagram(ax: Axes, diagram: dict[str, Any], key: str, *, vmax: flo
     ax.set_ylabel("eta")
     ax.grid(False)
     return img
-
-
-def plot_board(ax: Axes, board: np.ndarray, puzzle: np.ndarray, solution: np.ndarray) -> Axes:
-    """A board: givens in black, right answers in blue, wrong ones in vermillion (with the right digit small)."""
-    n = board.shape[0]
-    box = int(round(n**0.5))
-    ax.set_xlim(0, n)
-    ax.set_ylim(n, 0)
-    ax.set_aspect("equal")
-    ax.grid(False)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for k in range(n + 1):
-        lw = 2.0 if k % box == 0 else 0.6
-        ax.axhline(k, color="k", lw=lw)
-        ax.axvline(k, color="k", lw=lw)
-    for i in range(n):
-        for j in range(n):
-            given, right = puzzle[i, j] > 0, board[i, j] == solution[i, j]
-            color = "k" if given else (PALETTE[0] if right else PALETTE[3])
-            ax.text(
-                j + 0.5,
-                i + 0.55,
-                str(int(board[i, j])),
-                ha="center",
-                va="center",
-                color=color,
-                fontsize=14 if n <= 4 else 10,
-                fontweight="bold" if given else "normal",
-            )
-            if not right:
-                ax.text(j + 0.85, i + 0.25, str(int(solution[i, j])), ha="center", va="center", color="0.4", fontsize=7)
-    return ax
-
-
-def plot_accuracy_vs_loops(
-    curves: Mapping[str, Any],
-    ax: Axes | None = None,
-    *,
-    dataset: str | None = None,
-    highlight: str | None = None,
-    at: int | None = None,
-    styles: Mapping[str, str] | None = None,
-    labels: Mapping[str, str] | None = None,
-    train_steps: int | None = None,
-) -> Axes:
-    """Board accuracy against loops T (Fig. 4), from :func:`sadyn.experiments.accuracy_vs_loops`'s ``curves``.
-
-    Every model is a coloured line (``styles[name]`` its line style, ``labels[name]`` its legend entry), or, with
-    ``highlight``, that model in colour and the others in grey; ``at`` rings the highlighted point at that T;
-    a dotted line marks the training T (``train_steps``, else the highlighted model's recorded one).
-    ``dataset`` selects one of several sets when ``curves["board"]`` is keyed by dataset first.
-    """
-    board = curves["board"][dataset] if dataset is not None else curves["board"]
-    steps = list(curves["steps"])
-    ax = new_axes(ax, figsize=(5.5, 3.4))
-    with style():
-        for i, (name, acc) in enumerate(board.items()):
-            if highlight is not None and name != highlight:
-                ax.plot(steps, acc, color="0.8", lw=1)
-            elif highlight is None:
-                ls = (styles or {}).get(name, "-")
-                label = (labels or {}).get(name, name)
-                ax.plot(steps, acc, marker="o", ms=3, ls=ls, color=PALETTE[i % len(PALETTE)], label=label)
-        if highlight is not None:
-            ax.plot(steps, board[highlight], "o-", color=PALETTE[0], label=highlight)
-            if at is not None:
-                ax.plot([at], [board[highlight][steps.index(at)]], "o", ms=12, mfc="none", mec=PALETTE[1], mew=2)
-            train_steps = train_steps or (curves.get("train_steps") or {}).get(highlight)
-        if train_steps:
-            ax.axvline(train_steps, color="0.5", ls=":", lw=1, label=f"trained at T = {train_steps}")
-        ds = dataset or curves.get("dataset", "")
-        ax.set(xscale="log", xlabel="loops T", ylabel=f"board accuracy ({ds})" if ds else "board accuracy")
-        ax.set_ylim(-0.02, 1.02)
-        ax.legend(frameon=False, fontsize=7, loc="upper left")
-    return ax
-
-
-def plot_voting_curve(curve: Mapping[str, Any], ax: Axes | None = None, *, at: int | None = None) -> Axes:
-    """Energy voting's board accuracy against restarts K beside one run's and the oracle's, from
-    :func:`sadyn.experiments.voting_curve`; ``at`` rings the point at K = ``at``."""
-    ax = new_axes(ax)
-    with style():
-        ax.plot(curve["K"], curve["vote"], "o-", color=PALETTE[0], label="energy vote")
-        ax.plot(curve["K"], curve["single"], "--", color="0.4", label="one run (mean)")
-        ax.plot(curve["K"], curve["oracle"], ":", color=PALETTE[2], label="oracle (any run right)")
-        if at is not None:
-            ax.plot([at], [curve["vote"][at - 1]], "o", ms=12, mfc="none", mec=PALETTE[1], mew=2)
-        ax.set(xscale="log", xlabel="restarts K", ylabel="board accuracy")
-        ax.legend(frameon=False, fontsize=8)
-    return ax
-
-
-def figure_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (what notebooks display statically and widgets update in place)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-    return buf.getvalue()
-
-
-def grid(
-    n: int, *, ncols: int | None = None, size: Sequence[float] = (4.0, 3.2), projections=None
-) -> tuple[Figure, list[Axes]]:
-    """A figure with ``n`` axes in a row (or ``ncols`` columns); ``projections[i]`` may be "3d"."""
-    ncols = ncols or n
-    nrows = -(-n // ncols)
-    with style():
-        fig = plt.figure(figsize=(size[0] * ncols, size[1] * nrows))
-        axes = [fig.add_subplot(nrows, ncols, i + 1, projection=(projections or [None] * n)[i]) for i in range(n)]
-    return fig, axes
 
 
 # --- tutorials 01-04: sorted similarities, readable log axes, zoomed spectra -----------------------------

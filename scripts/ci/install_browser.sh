@@ -8,7 +8,7 @@
 # Variables: PLAYWRIGHT_SPEC (pip requirement, default "playwright>=1.45"), CONSTRAINTS (a pip constraints
 # file, default constraints.txt when present).
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 python="${1:-}"
 if [[ -z "$python" ]]; then
