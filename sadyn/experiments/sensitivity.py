@@ -26,7 +26,8 @@ def distance_growth_rate(
     drifting below that level) is fitted over all its points. A distance at or below ``floor`` times the
     first one ends the window too: nine decades of contraction measure the rate, and below that the two
     trajectories meet at the floating-point floor, which would flatten the slope. Returns ``{"rate", "window", "points", "plateau"}``: the slope per step,
-    the (t_start, t_end) fitted, the number of points and the plateau.
+    the (t_start, t_end) fitted, the number of points and the plateau. The fit is
+    :func:`sadyn.experiments.growth_rate` over that window.
     """
     t_arr, d_arr = np.asarray(t, dtype=float), np.asarray(d, dtype=float)
     if t_arr.shape != d_arr.shape or t_arr.ndim != 1 or len(t_arr) < 3:
@@ -41,5 +42,7 @@ def distance_growth_rate(
     tiny = np.nonzero(d_arr[:end] <= floor * d_arr[0])[0]
     if len(tiny):
         end = max(int(tiny[0]), 2)
-    slope = float(np.polyfit(t_arr[:end], np.log(d_arr[:end]), 1)[0]) if end >= 2 else float("nan")
+    from .lyapunov import growth_rate  # the least-squares slope itself; this module chooses the window
+
+    slope = growth_rate(t_arr.tolist(), d_arr.tolist(), stop=end)
     return {"rate": slope, "window": [float(t_arr[0]), float(t_arr[end - 1])], "points": int(end), "plateau": plateau}
