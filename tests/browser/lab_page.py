@@ -168,6 +168,19 @@ class NotebookRun:
         )
 
 
+# Committed notebooks store an explorer's controls as this static note (scripts/ci/notebook_outputs.py), or, if
+# saved before that tool, as a widget view; either one is a widget view of the live run.
+CONTROLS_NOTE_START = "[interactive controls: run this cell in Jupyter"
+
+
+def is_widget_view(output: dict) -> bool:
+    """True for a committed output that stands for a widget view (the view itself or its static note)."""
+    data = output.get("data", {})
+    text = data.get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else text
+    return WIDGET_MIME in data or text.startswith(CONTROLS_NOTE_START)
+
+
 def prepare_copy(source: Path, target: Path, *, first_cell: str | None = None, upto_widget: bool = False) -> int:
     """Write ``source`` to ``target`` without outputs or execution counts; returns its widget-view count.
 
@@ -180,7 +193,7 @@ def prepare_copy(source: Path, target: Path, *, first_cell: str | None = None, u
     # Widget views that stay on screen: an explorer's controls (a cell that calls `.show()`). Progress bars
     # (tqdm in a notebook) are widgets too, but a finished bar may be closed and leave the live page.
     shown = [
-        sum(WIDGET_MIME in out.get("data", {}) for out in cell.get("outputs", [])) if ".show()" in cell.source else 0
+        sum(is_widget_view(out) for out in cell.get("outputs", [])) if ".show()" in cell.source else 0
         for cell in notebook.cells
     ]
     if upto_widget and any(shown):

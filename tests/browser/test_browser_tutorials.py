@@ -15,7 +15,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from lab_page import WIDGET_MIME, check_notebook, prepare_copy
+from lab_page import check_notebook, is_widget_view, prepare_copy
 from lab_server import LabServer
 
 TUTORIALS = Path(__file__).resolve().parents[2] / "tutorials"
@@ -40,7 +40,7 @@ Explorer.show = _show_then_forget_the_figure"""
 
 def _widget_views(path: Path) -> int:
     cells = nbformat.read(path, as_version=4).cells
-    return sum(WIDGET_MIME in out.get("data", {}) for c in cells if c.cell_type == "code" for out in c.outputs)
+    return sum(is_widget_view(out) for c in cells if c.cell_type == "code" for out in c.outputs)
 
 
 def test_copies_have_no_outputs_and_count_the_committed_widget_views(tmp_path: Path) -> None:
@@ -58,7 +58,7 @@ def test_copies_have_no_outputs_and_count_the_committed_widget_views(tmp_path: P
     original = next(
         c
         for c in nbformat.read(source, as_version=4).cells
-        if c.cell_type == "code" and any(WIDGET_MIME in o.get("data", {}) for o in c.outputs)
+        if c.cell_type == "code" and any(is_widget_view(o) for o in c.outputs)
     )
     assert widget_cell.source == original.source
 
