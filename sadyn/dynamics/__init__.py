@@ -80,6 +80,8 @@ def _energy(c: Any, g: torch.Generator) -> nn.Module:
     return block
 
 
+#: The Sudoku dynamics by name (``SudokuSolver(dynamics=name)``, ``sadyn train --dynamics name``): how each builds
+#: its block, which normalizations it allows and its state scale; extend it with :func:`register_sudoku_dynamics`.
 SUDOKU_DYNAMICS: dict[str, SudokuDynamics] = {
     "itrsa": SudokuDynamics(
         _itrsa,
