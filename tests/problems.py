@@ -94,3 +94,14 @@ def kuramoto_sync(n: int = 6, K: float = 2.0) -> Problem:
 
 def closed_form() -> list[Problem]:
     return [diagonal(), rotation(), rotation(0.9), non_normal(), contraction(), kuramoto_sync()]
+
+
+# The smallest real training run (4x4 boards, D = 8): each test file adds its epochs, batches and sizes.
+TINY_TRAINING = dict(
+    model={"dim": 8, "heads": 2, "size": 4},
+    dataset="sudoku4-id",
+    ood_dataset="sudoku4-ood",
+    steps=2,
+    batch_size=32,
+    lr=3e-3,
+)

@@ -10,19 +10,15 @@ from pathlib import Path
 
 import pytest
 import torch
+from problems import TINY_TRAINING
 
 import sadyn.solver.integrity as integrity
 from sadyn.solver import CheckpointError, TrainConfig, load_checkpoint, load_model, save_checkpoint, train
 from sadyn.solver.checkpoint import FORMAT_VERSION
 
 TINY = dict(
-    model={"dim": 8, "heads": 2, "size": 4},
-    dataset="sudoku4-id",
-    ood_dataset="sudoku4-ood",
-    steps=2,
+    TINY_TRAINING,
     epochs=1,
-    batch_size=32,
-    lr=3e-3,
     train_size=64,
     val_size=16,
 )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from problems import TINY_TRAINING
 
 import sadyn
 from sadyn.cli import build_parser, main
@@ -25,14 +26,11 @@ from sadyn.sudoku import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(
-    model={"dim": 8, "heads": 2, "size": 4},
-    dataset="sudoku4-id",
-    ood_dataset="sudoku4-ood",
-    steps=2,
+    TINY_TRAINING,
     epochs=1,
-    batch_size=32,
     train_size=64,
     val_size=32,
+    lr=1e-3,
 )
 
 

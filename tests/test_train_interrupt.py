@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from problems import TINY_TRAINING
 
 from sadyn.cli import main
 from sadyn.solver import CheckpointError, TrainConfig, load_checkpoint, train
@@ -23,13 +24,8 @@ from sadyn.solver.lock import LOCK_NAME, RunLock, RunLocked
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = dict(
-    model={"dim": 8, "heads": 2, "size": 4},
-    dataset="sudoku4-id",
-    ood_dataset="sudoku4-ood",
-    steps=2,
+    TINY_TRAINING,
     epochs=12,
-    batch_size=32,
-    lr=3e-3,
     warmup_steps=3,
     train_size=96,  # 3 batches per epoch
     val_size=32,

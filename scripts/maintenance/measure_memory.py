@@ -1,4 +1,4 @@
-"""Peak memory of each tutorial's kernel, for Binder's 2 GB limit (run: python scripts/maintenance/measure_memory.py).
+"""Peak memory of each tutorial's kernel, for Binder's guaranteed 1 GB (run: python scripts/maintenance/measure_memory.py).
 
 Each notebook runs in a fresh `jupyter nbconvert --execute` process; the peak resident set size of that process
 tree (the kernel dominates) is read with getrusage(RUSAGE_CHILDREN) in a separate wrapper process per notebook,
@@ -56,7 +56,7 @@ def main() -> int:
     else:
         text = text.replace(
             "## How the notebooks are tested",
-            f"## Memory (Binder allows 2 GB)\n\n{table}\n\n## How the notebooks are tested",
+            f"## Memory (Binder guarantees 1 GB)\n\n{table}\n\n## How the notebooks are tested",
         )
     README.write_text(text)
     return 0
