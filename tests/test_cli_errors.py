@@ -60,6 +60,9 @@ CASES: list[tuple[str, list[str], str]] = [
         "argument --gamma: expected a number or 'none'",
     ),
     ("omega-inf", ["train", "--out", "OUT", *TRAIN, "--omega", "inf"], "--omega must be a finite number"),
+    # a negative value argparse does not recognize as a number (`-inf`, `-1e-3`) is still read as the value
+    ("omega-minus-inf", ["train", "--out", "OUT", *TRAIN, "--omega", "-inf"], "--omega must be a finite number"),
+    ("lr-minus-exp", ["train", "--out", "OUT", *TRAIN, "--lr", "-1e-3"], "--lr must be a finite number > 0"),
     (
         "group-not-divisor",
         ["train", "--out", "OUT", *TRAIN, "--group", "5"],
@@ -253,3 +256,12 @@ def test_every_config_field_refuses_a_bad_value_naming_its_flag(argv, needle, tm
         code = exit_.code
     captured = capsys.readouterr()
     _check(argv, code, captured.out, captured.err, needle)
+
+
+def test_negative_values_round_trip_through_the_command_line():
+    from sadyn.solver._flags import config_from_argv, config_to_argv, glue_negative_numbers
+
+    assert glue_negative_numbers(["--omega", "-inf", "-v", "--lr", "-1e-3"]) == ["--omega=-inf", "-v", "--lr=-1e-3"]
+    config = config_from_argv(["--size", "4", "--omega", "-1e-1"])
+    assert config.model["omega"] == -0.1
+    assert config_from_argv(config_to_argv(config)) == config

@@ -100,7 +100,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``), run the chosen subcommand, return its exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    from ..solver._flags import glue_negative_numbers  # `--omega -inf` is a value, not an option
+
+    argv = glue_negative_numbers(sys.argv[1:] if argv is None else argv)
     chosen = next((arg for arg in argv if not arg.startswith("-")), None)
     parser = build_parser(chosen if chosen in SUBCOMMANDS else None)
     args, extra = parser.parse_known_args(argv)

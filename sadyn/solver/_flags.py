@@ -16,7 +16,14 @@ from typing import Any
 
 from .config import ModelConfig, TrainConfig
 
-__all__ = ["add_config_arguments", "config_from_args", "config_from_argv", "config_to_argv", "NONE"]
+__all__ = [
+    "add_config_arguments",
+    "config_from_args",
+    "config_from_argv",
+    "config_to_argv",
+    "glue_negative_numbers",
+    "NONE",
+]
 
 NONE = "none"
 # TrainConfig fields whose defaults follow the board size (resolved in config_from_args)
@@ -25,6 +32,28 @@ _SIZED_DEFAULTS = {"dataset": None, "ood_dataset": "default"}
 
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
+
+
+def _negative_number(text: str) -> bool:
+    """``-inf``, ``-1e-3``, ``-.5``: a value argparse would mistake for an option (it only knows ``-1``, ``-0.5``)."""
+    if not text.startswith("-") or text.startswith("--"):
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def glue_negative_numbers(argv: Sequence[str]) -> list[str]:
+    """``["--omega", "-inf"]`` -> ``["--omega=-inf"]``, so that argparse reads every negative number as a value."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and _negative_number(arg):
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
 
 
 _KIND = {int: "an integer", float: "a number", str: "a string"}
@@ -105,7 +134,7 @@ def config_from_argv(argv: Sequence[str]) -> TrainConfig:
     parser.add_argument("--out", default=None, help=argparse.SUPPRESS)
     add_config_arguments(parser)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(glue_negative_numbers(argv))
     except (argparse.ArgumentError, SystemExit) as error:
         raise ValueError(f"not a valid `sadyn train` command line {argv!r}: {error}") from None
     return config_from_args(args)
@@ -124,6 +153,8 @@ def config_to_argv(config: TrainConfig) -> list[str]:
     for name, value in items:
         if isinstance(value, bool):
             argv.append(_flag(name) if value else "--no-" + name.replace("_", "-"))
+        elif _negative_number(_text(value)):
+            argv.append(f"{_flag(name)}={_text(value)}")  # `--omega -inf` would read as two options
         else:
             argv += [_flag(name), _text(value)]
     return argv

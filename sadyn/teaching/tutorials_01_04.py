@@ -30,7 +30,7 @@ def check_energy(energy: Callable[[torch.Tensor, torch.Tensor, float], torch.Ten
         X = sphere_project(torch.randn(S, D, generator=g, dtype=torch.float64))
         with torch.no_grad():
             expected = float(model.energy(X))
-        ok, got = _call(lambda: energy(X, A, beta))  # noqa: B023
+        ok, got = _call(lambda: energy(X, A, beta))  # noqa: B023 - called within this iteration
         if not ok:
             return False
         got_t = torch.as_tensor(got, dtype=torch.float64)
@@ -60,7 +60,7 @@ def check_energy_rate(energy_rate: Callable[[EnergySA, torch.Tensor], torch.Tens
         X = torch.randn(3, 5, 4 * heads, generator=g, dtype=torch.float64)
         X = model.normalize(X) if model.project else X
         expected = model.energy_rate(X)
-        ok, got = _call(lambda: energy_rate(model, X.clone()))  # noqa: B023
+        ok, got = _call(lambda: energy_rate(model, X.clone()))  # noqa: B023 - called within this iteration
         if not ok:
             return False
         got_t = torch.as_tensor(got).detach().to(torch.float64)
@@ -89,8 +89,8 @@ def check_rmsnorm_jacobian(rmsnorm_jacobian: Callable[[torch.Tensor, torch.Tenso
     for D in (2, 5, 8):
         y = 3 * torch.randn(D, generator=g, dtype=torch.float64)
         gamma = torch.rand(D, generator=g, dtype=torch.float64) + 0.5
-        expected = jacobian(lambda v: rms_norm(v, gamma), y)  # noqa: B023
-        ok, got = _call(lambda: torch.as_tensor(rmsnorm_jacobian(y.clone(), gamma.clone()), dtype=torch.float64))  # noqa: B023
+        expected = jacobian(lambda v: rms_norm(v, gamma), y)  # noqa: B023 - called within this iteration
+        ok, got = _call(lambda: torch.as_tensor(rmsnorm_jacobian(y.clone(), gamma.clone()), dtype=torch.float64))  # noqa: B023 - called within this iteration
         if not ok:
             return False
         if got.shape != (D, D):
@@ -120,7 +120,7 @@ def check_toy_eigenvalues(toy_eigenvalues: Callable[[float, torch.Tensor], torch
         w = torch.tensor(omegas, dtype=torch.float64)
         toy = OscillatorToy(2 * len(omegas), eta=eta, omega=w, normalize=False, dtype=torch.float64)
         expected = eigenvalues(toy.as_map(), torch.ones(1, 2 * len(omegas), dtype=torch.float64))
-        ok, got = _call(lambda: torch.as_tensor(toy_eigenvalues(eta, w.clone())))  # noqa: B023
+        ok, got = _call(lambda: torch.as_tensor(toy_eigenvalues(eta, w.clone())))  # noqa: B023 - called within this iteration
         if not ok:
             return False
         got = got.to(torch.complex128).flatten()

@@ -29,7 +29,7 @@ def check_logistic_exponent(logistic_exponent: Callable[[float, float, int], flo
     for r in (4.0, 3.5, 3.9):
         x0 = torch.tensor([0.3], dtype=torch.float64)
         ref = float(lyapunov_spectrum(Logistic(r), x0, steps=4000, transient=100).exponents[0])
-        ok, got = _call(lambda: float(logistic_exponent(r, 0.3, 4000)))  # noqa: B023
+        ok, got = _call(lambda: float(logistic_exponent(r, 0.3, 4000)))  # noqa: B023 - called within this iteration
         if not ok:
             return False
         if abs(got - ref) > 0.02:
@@ -53,7 +53,7 @@ def check_order_parameter(order_parameter: Callable[[torch.Tensor], torch.Tensor
     ]
     for theta in cases:
         expected = Kuramoto.order_parameter(theta)
-        ok, got = _call(lambda: torch.as_tensor(order_parameter(theta.clone()), dtype=torch.float64))  # noqa: B023
+        ok, got = _call(lambda: torch.as_tensor(order_parameter(theta.clone()), dtype=torch.float64))  # noqa: B023 - called within this iteration
         if not ok:
             return False
         if got.shape != expected.shape:
@@ -125,7 +125,7 @@ def check_contribution_index(contribution: Callable[[torch.Tensor, torch.Tensor,
         J = torch.randn(n, n, generator=g, dtype=torch.float64) / n**0.5
         x = torch.randn(n, generator=g, dtype=torch.float64)
         x = x + 3 * torch.linalg.eigh(J + J.T).eigenvectors[:, -1]  # give the top eigenspace a visible share
-        expected = contribution_index(lambda v: v @ J.T, x, fraction=fraction)  # noqa: B023
+        expected = contribution_index(lambda v: v @ J.T, x, fraction=fraction)  # noqa: B023 - called within this iteration
         ok, got = _call(contribution, J.clone(), x.clone(), fraction)
         if not ok:
             return False
@@ -164,7 +164,7 @@ def check_two_trajectory(
     ]
     for system, x0 in cases:
         ref = float(lyapunov_spectrum(system, x0, steps=5000, transient=100, k=1).max)
-        ok, got = _call(lambda: float(two_trajectory(system, x0.clone(), 5000)))  # noqa: B023
+        ok, got = _call(lambda: float(two_trajectory(system, x0.clone(), 5000)))  # noqa: B023 - called within this iteration
         if not ok:
             return False
         if not abs(got - ref) < 0.03:
