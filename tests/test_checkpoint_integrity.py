@@ -140,8 +140,8 @@ def test_shipped_checkpoints_match_their_committed_digests():
     assert set(listed) <= {p.name for p in files}, "digests.json lists files that are not shipped"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # shipped files that match their digests load silently
-        for path in files:
-            load_checkpoint(path)
+        for path in files:  # (under another torch they say so: `make test-oldest`; not what this test is about)
+            load_checkpoint(path, check_versions=False)
 
 
 def test_a_damaged_shipped_checkpoint_is_refused(tmp_path, monkeypatch):
