@@ -52,6 +52,35 @@ def test_compare_uses_two_standard_errors():
     assert compare(0.51, 0.50, 1000) is None  # 1 point on 1000 puzzles is noise (2 SE ~ 4.5 points)
 
 
+def test_compare_paired_is_symmetric_and_tighter_than_independent_errors():
+    import numpy as np
+
+    from sadyn.reproduce._core import compare_paired
+
+    rng = np.random.default_rng(0)
+    a = rng.random(1000) < 0.6
+    b = a.copy()
+    b[rng.choice(np.flatnonzero(a), 30, replace=False)] = False  # B fails 30 puzzles A solves, nothing else differs
+    verdict, diff, se = compare_paired(a.astype(float) - b)
+    assert verdict is True and diff == 0.03 and se < 0.006  # independent binomial errors: 2 SE ~ 0.044, "noise"
+    assert compare(0.6, 0.57, 1000) is None
+    assert compare_paired(b.astype(float) - a)[0] is False  # symmetric
+    assert compare_paired(np.zeros(100))[0] is None  # identical models: within noise, never a verdict
+    assert compare_paired(np.zeros(1))[0] is None  # one puzzle has no error bar
+
+
+def test_solved_is_board_accuracy_per_board():
+    import numpy as np
+
+    from sadyn.sudoku import board_accuracy, solved
+
+    board = [[1, 2, 3, 4], [3, 4, 1, 2], [2, 1, 4, 3], [4, 3, 2, 1]]
+    sol = np.array([board, board])
+    pred = sol.copy()
+    pred[1, 0, 0] = 2
+    assert solved(pred, sol).tolist() == [True, False] and board_accuracy(pred, sol) == 0.5
+
+
 def test_jsonable_makes_valid_json():
     data = jsonable({"t": torch.tensor([1.0, math.nan]), "i": torch.tensor(3), "inf": math.inf})
     assert json.loads(json.dumps(data, allow_nan=False)) == {"t": [1.0, "nan"], "i": 3, "inf": "inf"}

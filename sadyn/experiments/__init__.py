@@ -44,6 +44,7 @@ from .sudoku import accuracy_vs_loops as accuracy_vs_loops
 from .sudoku import puzzle_set as puzzle_set
 from .sudoku import shipped_solvers as shipped_solvers
 from .sudoku import solve_one as solve_one
+from .sudoku import solved_boards as solved_boards
 from .sudoku import solver_eigenvalues as solver_eigenvalues
 from .sudoku import solver_exponents as solver_exponents
 from .sudoku import solver_lyapunov as solver_lyapunov
@@ -83,6 +84,7 @@ __all__ = [
     "SolverMap",
     "puzzle_set",
     "accuracy_vs_loops",
+    "solved_boards",
     "shipped_solvers",
     "solver_map",
     "solver_lyapunov",

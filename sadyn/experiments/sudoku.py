@@ -33,6 +33,7 @@ from .jacobians import eigenvalue_cloud
 __all__ = [
     "puzzle_set",
     "accuracy_vs_loops",
+    "solved_boards",
     "SolverMap",
     "solver_map",
     "solver_lyapunov",
@@ -133,6 +134,33 @@ def accuracy_vs_loops(
         except ValueError:
             out["train_steps"][name] = None
     return out
+
+
+def solved_boards(
+    models: Models,
+    *,
+    steps: int = 16,
+    dataset: str = "sudoku4-ood",
+    n: int = 200,
+    seeds: Sequence[int] = (0, 1, 2),
+) -> dict[str, Any]:
+    """Which of the first ``n`` puzzles of ``dataset`` each model solves after ``steps`` loops, per noise seed.
+
+    The raw material of paired comparisons: two models scored on the same puzzles and the same seeds differ by
+    ``mean_j d_j`` with standard error ``std(d) / sqrt(n)``, where ``d_j`` is puzzle j's difference averaged over
+    the seeds (tighter than two independent binomial errors, and honest about noise-seed variation). Returns
+    ``{"steps", "dataset", "n", "seeds", "solved": {name: bool array (len(seeds), n)}}``.
+    """
+    from ..sudoku import solved
+
+    named = _named(models)
+    puzzles, solutions = puzzle_set(dataset, n)
+    T = int(steps)
+    table = {
+        name: np.stack([solved(model.solve_at(puzzles, steps=(T,), seed=int(s))[T], solutions, puzzles) for s in seeds])
+        for name, model in named.items()
+    }
+    return {"steps": T, "dataset": dataset, "n": len(puzzles), "seeds": [int(s) for s in seeds], "solved": table}
 
 
 def solve_one(model: object, puzzle: np.ndarray, solution: np.ndarray, *, steps: int, seed: int = 0) -> dict[str, Any]:

@@ -232,6 +232,23 @@ def compare(a: float, b: float, n: int) -> bool | None:
     return None
 
 
+def compare_paired(d: Any) -> tuple[bool | None, float, float]:
+    """Paired test on the same puzzles: ``d`` ``(n,)`` holds, per puzzle, model A's score minus model B's (averaged
+    over noise seeds). Returns ``(verdict, mean, se)`` with ``se = std(d) / sqrt(n)``: True if the mean exceeds
+    ``2 se``, False if it is below ``-2 se``, None (within noise) otherwise. Symmetric in A and B."""
+    d = np.asarray(d, dtype=float)
+    n = d.size
+    mean = float(d.mean()) if n else math.nan
+    se = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    if not (math.isfinite(mean) and math.isfinite(se)):
+        return None, mean, se
+    if mean > 2 * se and mean > 0:
+        return True, mean, se
+    if mean < -2 * se and mean < 0:
+        return False, mean, se
+    return None, mean, se
+
+
 def available(names: list[str] | tuple[str, ...]) -> list[str]:
     """The names among ``names`` that are shipped 4x4 checkpoints (others are still being trained, never were, or
     are of another board size than the 4x4 datasets the figures evaluate)."""

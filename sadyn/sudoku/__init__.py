@@ -26,6 +26,7 @@ from ._metrics import board_accuracy as board_accuracy
 from ._metrics import cell_accuracy as cell_accuracy
 from ._metrics import count_givens as count_givens
 from ._metrics import givens_histogram as givens_histogram
+from ._metrics import solved as solved
 from ._solver import count_solutions as count_solutions
 from ._solver import is_valid_solution as is_valid_solution
 from ._solver import solve as solve

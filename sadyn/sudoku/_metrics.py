@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 
 from ._grid import as_boards
 
-__all__ = ["board_accuracy", "cell_accuracy", "givens_histogram", "count_givens"]
+__all__ = ["board_accuracy", "solved", "cell_accuracy", "givens_histogram", "count_givens"]
 
 
 def _pred_and_solution(pred: ArrayLike, solution: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -56,11 +56,20 @@ def board_accuracy(pred: ArrayLike, solution: ArrayLike, puzzle: ArrayLike | Non
     **Raises:** ``ValueError`` for mismatched shapes, digits out of range or a ``puzzle`` whose givens
     disagree with ``solution``; ``TypeError`` for non-integer digits.
     """
+    ok = solved(pred, solution, puzzle)
+    return float(ok.mean()) if len(ok) else float("nan")
+
+
+def solved(pred: ArrayLike, solution: ArrayLike, puzzle: ArrayLike | None = None) -> np.ndarray:
+    """Per board, whether it is solved: ``(n,)`` booleans whose mean is :func:`board_accuracy` (same arguments).
+
+    The paired comparisons of two models on the same puzzles (``sadyn reproduce fig5``) need them one by one.
+    """
     p, s = _pred_and_solution(pred, solution)
     right = p == s
     if puzzle is not None:
         right |= _puzzle(puzzle, s) != 0
-    return float(right.all(axis=(1, 2)).mean()) if len(p) else float("nan")
+    return right.all(axis=(1, 2))
 
 
 def cell_accuracy(pred: ArrayLike, solution: ArrayLike, puzzle: ArrayLike) -> float:

@@ -122,7 +122,8 @@ def render(folder: Path, *, link_base: str) -> str:
     total = sum(len(g) for g in groups.values())
     lines.append(
         f"Of {total} judged claims, {len(groups['holds'])} held, {len(groups['does not hold'])} did not hold "
-        f"and {len(groups['inconclusive'])} were inconclusive at our scale."
+        f"and {len(groups['inconclusive'])} {'was' if len(groups['inconclusive']) == 1 else 'were'} inconclusive "
+        "at our scale."
     )
     for v, title in (("holds", "Held"), ("does not hold", "Did not hold"), ("inconclusive", "Inconclusive")):
         lines += ["", f"**{title}:**", ""]
