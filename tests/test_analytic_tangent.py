@@ -185,3 +185,12 @@ def test_float32_works():
     j = sd.lyapunov_spectrum(f, X0, steps=10, k=4, method="jvp")
     assert a.exponents.dtype == torch.float32
     torch.testing.assert_close(a.exponents, j.exponents, rtol=0.0, atol=1e-3)
+
+
+def test_finite_time_lyapunov_uses_the_tangent_and_agrees_with_autodiff():
+    model, f, X0 = _small_itrsa()
+    a = sd.finite_time_lyapunov(f, X0, horizon=6)
+    j = sd.finite_time_lyapunov(lambda x: f(x), X0, horizon=6)  # no tangent: forward-mode AD
+    torch.testing.assert_close(a.exponents[:20], j.exponents[:20], rtol=0.0, atol=1e-10)
+    with pytest.raises(ValueError, match="disagrees"):
+        sd.finite_time_lyapunov(_WrongTangent(), torch.randn(10, dtype=D64), horizon=2)

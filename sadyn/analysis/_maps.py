@@ -41,6 +41,7 @@ __all__ = [
     "batched_jvp",
     "analytic_tangent",
     "check_tangent",
+    "verified_tangent",
     "central_differences",
     "dense_jacobians",
     "Linearization",
@@ -311,7 +312,7 @@ def central_differences(F: FlatMap, X: Tensor, V: Tensor) -> tuple[Tensor, Tenso
     return Y[0], (Y[1 : k + 1] - Y[k + 1 :]) / (2 * h)
 
 
-def dense_jacobians(F: FlatMap, Xs: Tensor, *, budget: int = 2**22) -> Tensor:
+def dense_jacobians(F: FlatMap, Xs: Tensor, *, budget: int = 2**22, tangent: bool = False) -> Tensor:
     """Dense per-system Jacobians at many states: ``Xs`` ``(c, B, n)`` -> ``(c, B, n, n)``, ``J[c, b] = dF_b/dx_b``.
 
     Forward mode on the ``n`` basis directions, each repeated across the batch (systems are independent, so
@@ -320,6 +321,8 @@ def dense_jacobians(F: FlatMap, Xs: Tensor, *, budget: int = 2**22) -> Tensor:
     vectors at a time (memory stays ~ budget x the map's intermediates), small ones many states per call.
     """
     c, B, n = Xs.shape
+    if tangent and F.has_tangent:
+        return _dense_from_tangent(F, Xs, budget)
     tangents = max(1, budget // (B * n))  # tangent evaluations held at once
     per, chunk = max(1, tangents // n), min(n, tangents)
     eye = torch.eye(n, dtype=Xs.dtype, device=Xs.device)
@@ -336,28 +339,56 @@ def dense_jacobians(F: FlatMap, Xs: Tensor, *, budget: int = 2**22) -> Tensor:
     return J.permute(0, 2, 3, 1)  # (c, B, n_out, n_in)
 
 
+def _dense_from_tangent(F: FlatMap, Xs: Tensor, budget: int) -> Tensor:
+    """:func:`dense_jacobians` through the map's own tangent: ``J e_i`` for chunks of basis vectors at a time."""
+    c, B, n = Xs.shape
+    chunk = max(1, min(n, budget // (B * n), 256))  # <= 256 tangents: attention holds an S x S matrix per tangent
+    eye = torch.eye(n, dtype=Xs.dtype, device=Xs.device)
+    per_state = []
+    for X in Xs:
+        cols = [F.tangent(X, eye[i : i + chunk, None, :].expand(-1, B, -1))[1] for i in range(0, n, chunk)]
+        per_state.append(torch.cat(cols))  # (n_in, B, n_out)
+    return torch.stack(per_state).permute(0, 2, 3, 1)  # (c, B, n_out, n_in)
+
+
+def verified_tangent(F: FlatMap, X: Tensor) -> bool:
+    """Whether an analysis may push tangents through ``f.tangent``: it has one, and it passes :func:`check_tangent`."""
+    if not F.has_tangent:
+        return False
+    check_tangent(F, X)
+    return True
+
+
 class Linearization:
     """J(x) of a single system as a reusable operator: ``mv(V) = J V`` and ``rmv(U) = J^T U`` on ``(m, n)`` blocks.
 
     Built from one reverse pass at ``x``: ``rmv`` re-uses the pullback u -> J^T u, and ``mv`` differentiates that
     (linear) pullback once more, since d(J^T u)/du transposed is J. Re-using both costs about a quarter of a
     fresh ``jvp`` per product (0.3 vs 1.3-2 ms at n = 512), which is what iterative eigen- and singular-value
-    solvers need. Maps whose ops lack a double backward fall back to fresh forward-mode products.
+    solvers need. Maps whose ops lack a double backward fall back to fresh forward-mode products. With
+    ``tangent=True`` (the caller has checked the map's own tangent, :func:`verified_tangent`) ``mv`` uses
+    ``f.tangent`` instead and the double backward is not built (1.2x faster per product for one vector and 1.7x
+    for four on an ItrSA step at n = 2048).
     """
 
-    def __init__(self, F: FlatMap, X: Tensor) -> None:
+    def __init__(self, F: FlatMap, X: Tensor, *, tangent: bool = False) -> None:
         self.F, self.X, self.n = F, X, F.n
+        self._analytic = tangent and F.has_tangent
         self._push: Callable[..., Any] | None  # J v by reverse-over-reverse; None: fresh forward-mode products
         with transform_errors():
             Y, self._pull = _vjp(F, X)[:2]  # (primal, pullback): no has_aux
-            try:
-                self._push = _vjp(self._pull, torch.zeros_like(Y))[1]
-            except (RuntimeError, NotImplementedError):  # no double backward: forward mode instead
-                self._push = None
+            self._push = None
+            if not self._analytic:
+                try:
+                    self._push = _vjp(self._pull, torch.zeros_like(Y))[1]
+                except (RuntimeError, NotImplementedError):  # no double backward: forward mode instead
+                    self._push = None
 
     def mv(self, V: Tensor) -> Tensor:
         """J V for ``V`` of shape ``(m, n)``."""
         V = V.reshape(-1, 1, self.n)
+        if self._analytic:
+            return analytic_tangent(self.F, self.X, V)[1].reshape(-1, self.n)
         with transform_errors():
             push = self._push
             out = batched_jvp(self.F, self.X, V)[1] if push is None else vmap(lambda v: push((v,))[0])(V)
