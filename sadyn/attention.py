@@ -146,7 +146,13 @@ class MultiHeadSelfAttention(nn.Module):
         M = (P @ (kk[..., :, None] * v[..., None, :]).reshape(BH, S, Dh * Dh)).view(BH * S, Dh, Dh)
         G = (q @ dkT).view(BH, S, k, S).mul_(P[:, :, None, :])  # P * (q dk^T), rows (s, tangent)
         r = G.sum(-1).add_((dq.view(BH, S, k, Dh) * (P @ kk)[:, :, None, :]).sum(-1))  # (BH, S, k)
-        inner = torch.baddbmm(torch.bmm(dq, M).view(BH, S * k, Dh), G.view(BH, S * k, S), v).view(BH, S, k, Dh)
+        # (dq M + G v) computed transposed, (Dh x S) @ (S x S k): BLAS is ~2x faster with the long axis last
+        inner = torch.baddbmm(
+            torch.bmm(dq, M).view(BH, S * k, Dh).transpose(1, 2),
+            v.transpose(1, 2),
+            G.view(BH, S * k, S).transpose(1, 2),
+        )
+        inner = inner.transpose(1, 2).view(BH, S, k, Dh)
         inner = inner.sub_(r[..., None] * Oh[:, :, None, :])
         dO = torch.bmm(P, dv).view(BH, S, k, Dh).add_(inner, alpha=self.beta)
         wo = self.wo.reshape(H * Dh, D)
