@@ -118,6 +118,33 @@ class Normalization(nn.Module):
             return rms_norm(y, self.gamma, self.group)
         return layer_norm(y, self.gamma, self.group)
 
+    def tangent(self, y: Tensor, dy: Tensor) -> tuple[Tensor, Tensor]:
+        r"""``(Norm(y), dNorm(y)[dy])`` for tangents ``dy`` of shape ``(k, *y.shape)`` (or ``y.shape``).
+
+        Per token (or oscillator of ``group`` entries), with ``r = max(||c||, eps)`` and ``u = c / r``::
+
+            sphere:  c = y,             d(c / r) = (dc - u <u, dc>) / r
+            rms:     gamma * the above
+            layer:   c = y - mean(y),   dc = dy - mean(dy), then as "rms"
+
+        Where ``||c|| < eps`` the clamp is active, ``r = eps`` is constant and the derivative is ``dc / eps``, as for
+        the forward's ``clamp_min`` under autodiff. ``None`` is the identity: ``(y, dy)``.
+        """
+        if self.kind is None:
+            return y, dy
+        eps = 1e-12
+        c, dc = _grouped(y, self.group), _grouped(dy, self.group)
+        if self.kind == "layer":
+            c, dc = c - c.mean(-1, keepdim=True), dc - dc.mean(-1, keepdim=True)
+        norm = torch.linalg.vector_norm(c, dim=-1, keepdim=True)
+        r = norm.clamp_min(eps)
+        u = c / r
+        radial = (u * dc).sum(-1, keepdim=True) * (norm >= eps)
+        out, dout = u.reshape(y.shape), ((dc - u * radial) / r).reshape(dy.shape)
+        if self.gamma is not None:
+            out, dout = out * self.gamma, dout * self.gamma
+        return out, dout
+
     def max_gain(self) -> float:
         """max_j |gamma_j| (1 for the sphere projection): the numerator of Prop. 5.1's bound."""
         if self.gamma is None:

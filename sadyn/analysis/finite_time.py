@@ -18,7 +18,7 @@ from torch import Tensor
 
 from .._validate import Constraint, check_bool, check_constraint, check_count, check_k, check_positive
 from ._door import check_constraint_holds, check_independent
-from ._maps import FlatMap, Linearization, dense_jacobians, flat_map
+from ._maps import FlatMap, Linearization, dense_jacobians, flat_map, verified_tangent
 from .lyapunov import LyapunovSpectrum, orbit_growth
 
 __all__ = ["finite_time_lyapunov"]
@@ -63,12 +63,12 @@ def _log_svals_dense(Js: Tensor, usable: Tensor) -> Tensor:
     return torch.log(torch.linalg.svdvals(P)) + logscale[:, None]
 
 
-def _log_svals_arpack(F: FlatMap, Xs: Tensor, k: int) -> Tensor:
+def _log_svals_arpack(F: FlatMap, Xs: Tensor, k: int, tangent: bool = False) -> Tensor:
     """Top-k log singular values of the product for one system, matrix-free (J v and J^T u per step)."""
     import numpy as np
     from scipy.sparse.linalg import LinearOperator, svds
 
-    ops = [Linearization(F, Xs[t]) for t in range(Xs.shape[0])]
+    ops = [Linearization(F, Xs[t], tangent=tangent) for t in range(Xs.shape[0])]
     n, dtype = F.n, Xs.dtype
 
     def mv(v: np.ndarray) -> np.ndarray:
@@ -139,15 +139,16 @@ def finite_time_lyapunov(
     available = F.n - excluded
     k = check_k(k, available, excluded=excluded)
     keep = available if k is None else k
+    tangent = verified_tangent(F, X)  # the map's closed-form tangent (checked once) for the Jacobian products
     Xs, first_bad = _states(F, X, transient + horizon)
     Xs = Xs[transient:]
     usable = (first_bad - 1 - transient).clamp(0, horizon)  # Jacobians whose step stayed finite
     method = "dense"
     if k is not None and F.n > _DENSE_MAX and not batch and int(usable[0]) == horizon:
-        logs = _log_svals_arpack(F, Xs, k)
+        logs = _log_svals_arpack(F, Xs, k, tangent)
         method = "arpack"
     else:
-        Js = dense_jacobians(F, Xs)
+        Js = dense_jacobians(F, Xs, tangent=tangent)
         _check_finite_jacobians(Js, usable, transient)
         logs = _log_svals_dense(Js, usable)
     growth = orbit_growth(torch.linalg.vector_norm(Xs, dim=-1))

@@ -19,6 +19,7 @@ import torch
 from torch import Tensor
 
 from .._validate import Constraint, check_bool, check_count, check_positive, check_seed
+from ._maps import math_attention
 from .tangent import Method, TangentMap
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "orbit_growth", "EXPLODING_GROWTH"]
@@ -69,7 +70,7 @@ class LyapunovSpectrum:
         dimension: entries of one system's state (n).
         excluded: radial directions removed by the constraint (their exponents are minus infinity).
         dt: the time step the exponents were divided by.
-        method: the tangent engine used ("jvp" or "dense").
+        method: the tangent engine used ("analytic", "jvp", "dense" or "fd").
         orbit_growth: ``max ||x_t||`` over the second half of the averaged steps divided by its maximum over the
             first half (a float, ``(B,)`` with ``batch=True``; NaN with fewer than 4 steps). About 1 on a bounded
             orbit (an attractor is revisited); above :data:`EXPLODING_GROWTH` the orbit is growing without bound,
@@ -271,8 +272,10 @@ def lyapunov_spectrum(
         group: entries per normalized group for the constraint (default: the state's last axis, i.e. per token;
             AKOrN: ``model.oscillator_dim``).
         jac: a hand-written Jacobian ``jac(x) -> (n, n)`` of one system's state (dense engine).
-        method: ``"auto"``, ``"jvp"`` (matrix-free), ``"dense"`` (small states) or ``"fd"`` (central differences, opt-in,
-            3-5x faster than "jvp" on attention maps, relative error ~1e-10 per step in float64); see :class:`TangentMap`.
+        method: ``"auto"``, ``"analytic"`` (the map's own closed-form ``f.tangent``; what ``"auto"`` picks for large
+            states of a map that has one, e.g. ``ItrSA.as_map``), ``"jvp"`` (matrix-free, torch.func), ``"dense"``
+            (small states) or ``"fd"`` (central differences, opt-in, 3-5x faster than "jvp" on attention maps,
+            relative error ~1e-10 per step in float64); see :class:`TangentMap`.
         dt: time step of the map; exponents are divided by it (e.g. ``Lorenz.dt`` for per-unit-time values).
         seed: seed of the random initial tangent basis.
         show_progress: a tqdm progress bar.
@@ -306,6 +309,14 @@ def lyapunov_spectrum(
         tm = f
     else:
         tm = TangentMap(f, k=k, batch=batch, constraint=constraint, group=group, jac=jac, method=method)
+    with math_attention():  # once for the run, not at every call of the map
+        return _run(tm, x0, steps, transient, every, dt, seed, show_progress)
+
+
+def _run(
+    tm: TangentMap, x0: Tensor, steps: int, transient: int, every: int, dt: float, seed: int, show_progress: bool
+) -> LyapunovSpectrum:
+    """The body of :func:`lyapunov_spectrum` after its argument checks."""
     p = tm.prepare(x0)
     run = tm.start(p, seed)
     bar = None

@@ -8,7 +8,7 @@ differentiate through them with ``torch.func`` (jvp, vjp, vmap, jacrev, jacfwd).
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Protocol, cast
 
 import torch
 from torch import Tensor, nn
@@ -75,6 +75,8 @@ class LoopedModel(nn.Module):
             C, _ = self._check(C, None, name="C")
             if like is not None:
                 check_same_shape(C, like, "C", "like")
+        if callable(getattr(self, "_tangent", None)):
+            return TangentBoundMap(self, C)
         return BoundMap(self, C)
 
     def energy(self, X: Tensor, C: Tensor | None = None) -> Tensor:
@@ -171,6 +173,23 @@ class BoundMap:
                     f"the state's shape."
                 )
         model.check_normalizable(X, C, name=name)
+
+
+class _TangentModel(Protocol):
+    def _tangent(self, X: Tensor, C: Tensor | None, V: Tensor) -> tuple[Tensor, Tensor]: ...
+
+
+class TangentBoundMap(BoundMap):
+    """A :class:`BoundMap` of a model with a closed-form tangent (a ``_tangent(X, C, V)`` method, e.g. ItrSA).
+
+    ``tangent(X, V) -> (f(X), J V)`` for tangents ``V`` of shape ``(k, *X.shape)`` is the protocol the analysis
+    engine looks for (see :mod:`sadyn.analysis.tangent`): Lyapunov spectra then push tangents through it instead
+    of ``torch.func.jvp``. It is checked once against ``torch.func.jvp`` when an analysis starts.
+    """
+
+    def tangent(self, X: Tensor, V: Tensor) -> tuple[Tensor, Tensor]:
+        """``(f(X), J_f(X) V)`` with ``V`` of shape ``(k, *X.shape)``, unchecked like ``__call__``."""
+        return cast("_TangentModel", self.model)._tangent(X, self.C, V)
 
 
 def scalar_parameter(value: float, name: str, *, learn: bool, dtype, device, positive: bool = True) -> nn.Parameter:

@@ -37,6 +37,8 @@ class ItrSA(AttentionLoop):
     ``energy`` is the pseudo-energy -Tr(X^T (C + MSA(X))) of Sec. 6.3: a score, not a Lyapunov function.
     """
 
+    attention: MultiHeadSelfAttention
+
     def __init__(
         self,
         dim: int,
@@ -76,6 +78,16 @@ class ItrSA(AttentionLoop):
 
     def _step(self, X: Tensor, C: Tensor | None) -> Tensor:
         return self.norm(self.pre_norm(X, C))
+
+    def _tangent(self, X: Tensor, C: Tensor | None, V: Tensor) -> tuple[Tensor, Tensor]:
+        """``(X_next, J V)`` of one step for tangents ``V`` ``(k, *X.shape)``, in closed form (no autodiff).
+
+        ``Y = X + eta (C + MSA(X))`` gives ``dY = V + eta dMSA[V]``, and ``dX_next = dNorm(Y)[dY]``
+        (:meth:`MultiHeadSelfAttention.tangent`, :meth:`Normalization.tangent`). Unchecked, like ``_step``.
+        """
+        out, dout = self.attention.tangent(X, V)
+        Y = X + self.eta * (out if C is None else out + C)
+        return self.norm.tangent(Y, V + self.eta * dout)
 
     def extra_repr(self) -> str:
         return f"eta={float(self.eta.detach()):.4g}"
