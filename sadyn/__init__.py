@@ -20,6 +20,7 @@ from .analysis import contribution_index as contribution_index
 from .analysis import eigenvalues as eigenvalues
 from .analysis import finite_time_lyapunov as finite_time_lyapunov
 from .analysis import jacobian as jacobian
+from .analysis import jacobian_spectrum as jacobian_spectrum
 from .analysis import jvp as jvp
 from .analysis import lyapunov_spectrum as lyapunov_spectrum
 from .analysis import prop51_bound as prop51_bound

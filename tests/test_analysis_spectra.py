@@ -101,3 +101,20 @@ def test_float32_default_tolerance_converges_quietly():
         warnings.simplefilter("error")
         s32 = spectral_norm(m32.as_map(C.float()), X.float())
     assert abs(s32 - ref) <= 1e-4 * ref  # float32 rounding of the products, not the 1e-5 stopping rule
+
+
+@pytest.mark.parametrize("norm", ["rms", None])
+def test_jacobian_spectrum_is_spectral_norm_and_eigenvalues_from_one_jacobian(norm):
+    g = torch.Generator().manual_seed(3)
+    model = sd.ItrSA(16, 2, norm=norm, dtype=torch.float64, generator=g)  # has an analytic tangent
+    X = torch.randn(6, 16, dtype=torch.float64, generator=g)
+    f = model.as_map(torch.randn(6, 16, dtype=torch.float64, generator=g))
+    norm_, lam = sd.jacobian_spectrum(f, X, tol=1e-12)
+    J = jacobian(f, X)
+    assert abs(norm_ - float(torch.linalg.matrix_norm(J, 2))) < 1e-10 * norm_
+    assert torch.allclose(lam, eigenvalues(f, X), atol=1e-12) and lam.dtype == torch.complex128
+    assert torch.allclose(
+        lam.abs().sort(descending=True).values, torch.linalg.eigvals(J).abs().sort(descending=True).values
+    )
+    with pytest.raises(ValueError, match="NaN or inf"):
+        sd.jacobian_spectrum(lambda x: x.abs().sqrt(), torch.zeros(3, dtype=torch.float64))

@@ -16,6 +16,7 @@ from .model_tools import prop51_bound as prop51_bound
 from .model_tools import pseudo_energy as pseudo_energy
 from .regime import classify_regime as classify_regime
 from .spectra import eigenvalues as eigenvalues
+from .spectra import jacobian_spectrum as jacobian_spectrum
 from .spectra import spectral_norm as spectral_norm
 from .tangent import TangentMap as TangentMap
 
@@ -25,6 +26,7 @@ __all__ = [
     "vjp",
     "spectral_norm",
     "eigenvalues",
+    "jacobian_spectrum",
     "lyapunov_spectrum",
     "LyapunovSpectrum",
     "TangentMap",

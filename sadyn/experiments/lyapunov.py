@@ -12,7 +12,7 @@ from torch import Tensor
 
 from .._validate import Constraint
 from ..analysis import classify_regime, lyapunov_spectrum
-from ..analysis.spectra import eigenvalues, spectral_norm
+from ..analysis.spectra import jacobian_spectrum
 from ..dynamics import ItrSA, LoopedModel
 from ..norms import NormKind
 from ._inputs import random_tokens
@@ -197,9 +197,10 @@ def analyse_map(
     if not bool(torch.isfinite(x).all()):
         x = x0
     spectrum = lyapunov_spectrum(f, x0, steps=steps, k=k, transient=settle, constraint=constraint, group=group)
+    norm, eigs = jacobian_spectrum(f, x, tol=1e-6)  # one dense Jacobian for both
     return {
-        "spectral_norm": spectral_norm(f, x, tol=1e-6),
-        "eigenvalues": eigenvalues(f, x),
+        "spectral_norm": norm,
+        "eigenvalues": eigs,
         "spectrum": spectrum,
         "regime": classify_regime(spectrum),
     }
