@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import time
 from collections.abc import Callable
 
@@ -59,6 +60,20 @@ def best_many(fns: dict[str, Callable[[], object]], repeats: int = 5) -> dict[st
             fn()
             times[name].append(time.perf_counter() - t)
     return {name: min(ts) for name, ts in times.items()}
+
+
+def medians(fns: dict[str, Callable[[], object]], repeats: int = 5) -> dict[str, float]:
+    """Median time (s) of each candidate over ``repeats`` interleaved rounds (a, b, c, a, b, c, ...), after one
+    warm-up call each: the comparison the issue's targets are stated in (a burst of load hits all alike)."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def report(name: str, seconds: float, per: str = "", baseline: float | None = None) -> None:
