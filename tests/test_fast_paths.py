@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import torch
 
-from sadyn.analysis import lyapunov_spectrum
-from sadyn.analysis.tangent import _mgs_floats, _mgs_numpy
+from sadyn.analysis import TangentMap, lyapunov_spectrum
+from sadyn.analysis.tangent import _kernel_of, _mgs_floats, _mgs_numpy
 from sadyn.systems import Henon, Logistic, Lorenz, lorenz_exponents
 
 F64 = torch.float64
@@ -44,6 +44,9 @@ def test_kernel_step_is_the_step():
         out_np = np.stack(system.kernel(tuple(x.numpy().T), params), -1)
         out_f = system.kernel(tuple(x[0].tolist()), params)
         assert np.array_equal(out_np, y.numpy()) and list(out_f) == y[0].tolist()
+        assert _kernel_of(TangentMap(system, batch=True).prepare(x)) is not None  # the fast path is taken
+        assert _kernel_of(TangentMap(lambda v, s=system: s(v), batch=True).prepare(x)) is None
+        assert _kernel_of(TangentMap(system, batch=True).prepare(x.float())) is None  # float64 only
 
 
 @pytest.mark.parametrize("name", ["henon", "lorenz"])
@@ -85,6 +88,20 @@ def test_divergence_matches_tensor_path():
     fast, slow = both(Logistic(r), torch.full((2, 1), 0.3, dtype=F64), False, steps=500, batch=True)
     assert fast.status == ("ok", "divergent")
     same(fast, slow)
+
+
+def test_subclass_with_its_own_step_keeps_its_map():
+    """A subclass that overrides ``step`` but not ``kernel`` must not be run with the parent's kernel."""
+
+    class Damped(Henon):
+        def step(self, x):
+            return 0.5 * super().step(x)
+
+    d = Damped()
+    mine = lyapunov_spectrum(d, d.initial_state(), steps=300)
+    plain = lyapunov_spectrum(lambda x: d(x), d.initial_state(), steps=300)
+    torch.testing.assert_close(mine.exponents, plain.exponents, atol=1e-12, rtol=0)
+    assert abs(float(mine.exponents.sum()) - math.log(0.5 * 0.5 * 0.3)) < 1e-10  # det J = -0.25 b
 
 
 def test_small_qr_against_torch():

@@ -130,13 +130,31 @@ class _Kernel:
     one: bool  # a single system (Python floats) rather than a batch (numpy arrays of B entries)
 
 
+def _defined_by(cls: type, name: str) -> type | None:
+    """The class of ``cls``'s MRO that defines attribute ``name`` (None: not a class attribute)."""
+    return next((c for c in cls.__mro__ if name in vars(c)), None)
+
+
+def _kernel_is_the_map(f: object) -> bool:
+    """True if ``f``'s class defines ``kernel`` at or below the classes defining ``__call__`` and ``step``: a
+    subclass that overrides ``step`` (or ``__call__``) but not ``kernel`` keeps the tensor path, with its own map."""
+    cls = type(f)
+    kernel = _defined_by(cls, "kernel")
+    return kernel is not None and all(
+        (owner := _defined_by(cls, name)) is None or issubclass(kernel, owner) for name in ("__call__", "step")
+    )
+
+
 def _kernel_of(p: Prepared) -> _Kernel | None:
-    """The map's kernel when the fast path applies: ``kernel``/``kernel_params``/``jacobian`` present, a flat CPU
-    float64 state of at most ``_SMALL_N`` entries per system, and tensor parameters of one value per system."""
+    """The map's kernel when the fast path applies: ``kernel``/``kernel_params``/``jacobian`` present (and not
+    bypassed by an overriding ``step``), a flat CPU float64 state of at most ``_SMALL_N`` entries per system, and
+    tensor parameters of one value per system."""
     f, F = p.F.f, p.F
     step, params, jac = (getattr(f, name, None) for name in ("kernel", "kernel_params", "jacobian"))
     flat = F.shape == ((F.B, F.n) if F.batch else (F.n,))
     if not (callable(step) and callable(params) and callable(jac) and flat and F.n <= _SMALL_N):
+        return None
+    if not _kernel_is_the_map(f):
         return None
     if p.X0.dtype != torch.float64 or p.X0.device.type != "cpu":
         return None
