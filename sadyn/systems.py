@@ -18,6 +18,13 @@ system             map                                              exponents
 ``OscillatorToy``  x -> Pi((I + eta Omega) x), eqs. (17)-(20)       :func:`toy_exponents`
 =================  ===============================================  =======================================
 
+**Componentwise kernels.** ``Henon``, ``Logistic`` and ``Lorenz`` write their step once, as
+``kernel(x, params)``: a function of the state's components ``x = (x_1, ..., x_n)`` and of the parameters
+``kernel_params()`` that uses only ``+ - * /``, so the same code runs on Python floats (one system), numpy
+arrays (one entry per system) and torch tensors; ``step`` is that kernel on ``x.unbind(-1)``. The Lyapunov
+engine uses the kernel and the analytic ``jacobian`` of such a system automatically on CPU float64 states (see
+:mod:`sadyn.analysis.tangent`): IEEE ``+ - *`` agree bitwise on all three, so the orbit is the one ``step`` gives.
+
 Published values: Sprott, *Chaos and Time-Series Analysis* (2003) and sprott.physics.wisc.edu/chaos/lespec.htm
 (Wolf et al., Physica D 16, 285 (1985)); Kuramoto: Strogatz, Physica D 143, 1 (2000).
 """
@@ -26,6 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -42,7 +50,11 @@ __all__ = [
     "OscillatorToy",
     "toy_exponents",
     "lorentzian_frequencies",
+    "lorenz_exponents",
 ]
+
+
+Components = tuple[Any, ...]  # one entry per state coordinate: floats, numpy arrays or tensors alike
 
 
 def _state(x: object, dim: int, name: str = "x") -> Tensor:
@@ -61,8 +73,17 @@ class _MapSystem:
     def __call__(self, x: Tensor) -> Tensor:
         return self.step(_state(x, self.dim))
 
+    kernel: Any = None  # ``kernel(x: Components, params) -> Components`` where the step is componentwise
+
+    def kernel_params(self, like: Tensor | None = None) -> tuple[float | Tensor, ...]:
+        """The parameters the kernel takes: floats, or tensors of one value per system (cast to ``like``'s dtype)."""
+        return ()
+
     def step(self, x: Tensor) -> Tensor:
-        raise NotImplementedError
+        """The kernel applied to the components ``x.unbind(-1)``, stacked back on the last axis."""
+        if self.kernel is None:
+            raise NotImplementedError
+        return torch.stack(self.kernel(x.unbind(-1), self.kernel_params(x)), dim=-1)
 
     def jacobian(self, x: Tensor) -> Tensor:
         """Analytic Jacobian of one step, ``(..., dim, dim)``."""
@@ -101,8 +122,14 @@ class Henon(_MapSystem):
     def __init__(self, a: float = 1.4, b: float = 0.3) -> None:
         self.a, self.b = check_number(a, "a"), check_number(b, "b")
 
-    def step(self, x: Tensor) -> Tensor:
-        return torch.stack((1 - self.a * x[..., 0] ** 2 + x[..., 1], self.b * x[..., 0]), dim=-1)
+    def kernel_params(self, like: Tensor | None = None) -> tuple[float, float]:
+        return self.a, self.b
+
+    @staticmethod
+    def kernel(x: Components, params: tuple[float, float]) -> Components:
+        """(x, y) -> (1 - a x^2 + y, b x), componentwise."""
+        (u, v), (a, b) = x, params
+        return 1 - a * (u * u) + v, b * u
 
     def jacobian(self, x: Tensor) -> Tensor:
         x = _state(x, 2)
@@ -137,8 +164,15 @@ class Logistic(_MapSystem):
             self._col = self._col.to(x.dtype)
         return self._col
 
-    def step(self, x: Tensor) -> Tensor:
-        return self._r(x) * x * (1 - x)
+    def kernel_params(self, like: Tensor | None = None) -> tuple[float | Tensor]:
+        """``(r,)``: a float, or the tensor of one r per system (its last axis against the batch axis)."""
+        return (self.r.to(like.dtype) if isinstance(self.r, Tensor) and like is not None else self.r,)
+
+    @staticmethod
+    def kernel(x: Components, params: tuple[Any]) -> Components:
+        """x -> r x (1 - x)."""
+        ((u,), (r,)) = x, params
+        return (r * u * (1 - u),)
 
     def jacobian(self, x: Tensor) -> Tensor:
         return (self._r(x) * (1 - 2 * _state(x, 1)))[..., None]
@@ -146,6 +180,40 @@ class Logistic(_MapSystem):
     def __repr__(self) -> str:
         r = f"tensor of {self.r.numel()}" if isinstance(self.r, Tensor) else f"{self.r:g}"
         return f"Logistic(r={r})"
+
+
+Matrix = tuple[Components, ...]  # rows of components
+
+
+def _matmul(A: Matrix, B: Matrix) -> Matrix:
+    """A B for matrices of components (floats, arrays or tensors entrywise)."""
+    cols = tuple(zip(*B, strict=True))
+    return tuple(
+        tuple(sum((r * c for r, c in zip(row[1:], col[1:], strict=True)), row[0] * col[0]) for col in cols) for row in A
+    )
+
+
+def _eye_plus(s: float, D: Matrix) -> Matrix:
+    """I + s D (off the diagonal just s D: adding 0.0 would be one more pass over an array for nothing)."""
+    return tuple(tuple(1.0 + s * d if i == j else s * d for j, d in enumerate(row)) for i, row in enumerate(D))
+
+
+def _stack_matrix(M: Matrix, like: Tensor) -> Tensor:
+    """A matrix of components (tensors shaped like ``like``, or Python numbers) as a tensor ``(..., n, n)``."""
+    rows = [torch.stack([e if isinstance(e, Tensor) else torch.full_like(like, e) for e in row], -1) for row in M]
+    return torch.stack(rows, -2)
+
+
+def _lorenz_dfield(x: Components, sigma: float, rho: float, beta: float) -> Matrix:
+    """DF(x) = ((-sigma, sigma, 0), (rho - z, -1, -x), (y, x, -beta))."""
+    a, b, c = x
+    return ((-sigma, sigma, 0.0), (rho - c, -1.0, -a), (b, a, -beta))
+
+
+def _lorenz_field(x: Components, sigma: float, rho: float, beta: float) -> Components:
+    """(sigma (y - x), x (rho - z) - y, x y - beta z), componentwise."""
+    a, b, c = x
+    return sigma * (b - a), a * (rho - c) - b, a * b - beta * c
 
 
 class Lorenz(_MapSystem):
@@ -167,43 +235,62 @@ class Lorenz(_MapSystem):
         )
         self.dt = check_positive(dt, "dt")
 
+    def kernel_params(self, like: Tensor | None = None) -> tuple[float, float, float, float]:
+        return self.sigma, self.rho, self.beta, self.dt
+
     def field(self, x: Tensor) -> Tensor:
         """The vector field F(x) of the flow (elementwise ops only: bitwise reproducible on any CPU)."""
-        a, b, c = x.unbind(-1)
-        return torch.stack((self.sigma * (b - a), a * torch.rsub(c, self.rho) - b, a * b - self.beta * c), -1)
+        return torch.stack(_lorenz_field(x.unbind(-1), self.sigma, self.rho, self.beta), -1)
 
     def field_jacobian(self, x: Tensor) -> Tensor:
         """DF(x), ``(..., 3, 3)``."""
-        a, b, c = x[..., 0], x[..., 1], x[..., 2]
-        one, zero = torch.ones_like(a), torch.zeros_like(a)
-        rows = (
-            torch.stack((-self.sigma * one, self.sigma * one, zero), -1),
-            torch.stack((self.rho - c, -one, -a), -1),
-            torch.stack((b, a, -self.beta * one), -1),
-        )
-        return torch.stack(rows, -2)
+        return _stack_matrix(_lorenz_dfield(x.unbind(-1), self.sigma, self.rho, self.beta), x[..., 0])
 
-    def step(self, x: Tensor) -> Tensor:
-        h = self.dt
-        k1 = self.field(x)
-        k2 = self.field(x + k1 * (0.5 * h))
-        k3 = self.field(x + k2 * (0.5 * h))
-        k4 = self.field(x + k3 * h)
-        return x + (k1 + k2 * 2.0 + k3 * 2.0 + k4) * (h / 6.0)
+    @staticmethod
+    def kernel(x: Components, params: tuple[float, float, float, float]) -> Components:
+        """x + (k1 + 2 k2 + 2 k3 + k4) h / 6 with k1 = F(x), k2 = F(x + k1 h/2), k3 = F(x + k2 h/2), k4 = F(x + k3 h)."""
+        sigma, rho, beta, h = params
+        a, b, c = x
+        half = 0.5 * h
+        p1, q1, r1 = _lorenz_field(x, sigma, rho, beta)
+        p2, q2, r2 = _lorenz_field((a + p1 * half, b + q1 * half, c + r1 * half), sigma, rho, beta)
+        p3, q3, r3 = _lorenz_field((a + p2 * half, b + q2 * half, c + r2 * half), sigma, rho, beta)
+        p4, q4, r4 = _lorenz_field((a + p3 * h, b + q3 * h, c + r3 * h), sigma, rho, beta)
+        w = h / 6.0
+        return (
+            a + (p1 + p2 * 2.0 + p3 * 2.0 + p4) * w,
+            b + (q1 + q2 * 2.0 + q3 * 2.0 + q4) * w,
+            c + (r1 + r2 * 2.0 + r3 * 2.0 + r4) * w,
+        )
 
     def jacobian(self, x: Tensor) -> Tensor:
-        """d(RK4 step)/dx by the chain rule through the four stages."""
+        """d(RK4 step)/dx by the chain rule through the four stages (componentwise: one pass per entry)."""
         x = _state(x, 3)
-        h = self.dt
-        eye = torch.eye(3, dtype=x.dtype, device=x.device).expand(*x.shape[:-1], 3, 3)
-        k1 = self.field(x)
-        d1 = self.field_jacobian(x)
-        x2 = x + 0.5 * h * k1
-        k2, d2 = self.field(x2), self.field_jacobian(x2) @ (eye + 0.5 * h * d1)
-        x3 = x + 0.5 * h * k2
-        k3, d3 = self.field(x3), self.field_jacobian(x3) @ (eye + 0.5 * h * d2)
-        d4 = self.field_jacobian(x + h * k3) @ (eye + h * d3)
-        return eye + (h / 6.0) * (d1 + 2 * d2 + 2 * d3 + d4)
+        return _stack_matrix(self.jacobian_kernel(x.unbind(-1), self.kernel_params()), x[..., 0])
+
+    @staticmethod
+    def jacobian_kernel(x: Components, params: tuple[float, float, float, float]) -> Matrix:
+        """I + h/6 (D1 + 2 D2 + 2 D3 + D4): D1 = DF(x), D2 = DF(x2)(I + D1 h/2), D3 = DF(x3)(I + D2 h/2),
+        D4 = DF(x4)(I + D3 h) at the stage points x2, x3, x4 of the step; entries are components, as in ``kernel``."""
+        sigma, rho, beta, h = params
+        a, b, c = x
+        half = 0.5 * h
+        p1, q1, r1 = _lorenz_field(x, sigma, rho, beta)
+        x2 = (a + p1 * half, b + q1 * half, c + r1 * half)
+        p2, q2, r2 = _lorenz_field(x2, sigma, rho, beta)
+        x3 = (a + p2 * half, b + q2 * half, c + r2 * half)
+        p3, q3, r3 = _lorenz_field(x3, sigma, rho, beta)
+        x4 = (a + p3 * h, b + q3 * h, c + r3 * h)
+        d1 = _lorenz_dfield(x, sigma, rho, beta)
+        d2 = _matmul(_lorenz_dfield(x2, sigma, rho, beta), _eye_plus(half, d1))
+        d3 = _matmul(_lorenz_dfield(x3, sigma, rho, beta), _eye_plus(half, d2))
+        d4 = _matmul(_lorenz_dfield(x4, sigma, rho, beta), _eye_plus(h, d3))
+        w = h / 6.0
+        total = tuple(
+            tuple(e1 + e2 * 2.0 + e3 * 2.0 + e4 for e1, e2, e3, e4 in zip(*rows, strict=True))
+            for rows in zip(d1, d2, d3, d4, strict=True)
+        )
+        return _eye_plus(w, total)
 
     def exponent_sum(self) -> float:
         """-(sigma + 1 + beta): the exact sum of the flow's exponents (per unit time)."""
@@ -211,6 +298,53 @@ class Lorenz(_MapSystem):
 
     def __repr__(self) -> str:
         return f"Lorenz(sigma={self.sigma:g}, rho={self.rho:g}, beta={self.beta:.4g}, dt={self.dt:g})"
+
+
+def lorenz_exponents(
+    system: Lorenz | None = None, *, starts: int = 500, steps: int = 500, transient: int = 1000, seed: int = 0
+) -> Tensor:
+    """The Lorenz-63 spectrum per unit time, lambda_1 to 1%, in about a second: one orbit cut into an ensemble.
+
+    The recipe: one orbit from the standard start jittered by ``seed`` runs 1000 steps onto the attractor (Python
+    floats, the system's kernel); its states every ``steps`` steps are ``starts`` starting points, so the averaged
+    windows of the members tile ``starts * steps`` consecutive steps of that orbit (samples of the invariant
+    measure). One batched :class:`~sadyn.analysis.TangentMap` runs them all: ``transient`` steps to align each
+    member's tangent basis, then ``steps`` steps whose local exponents ``log|R_ii|`` are pooled over members and
+    steps, column by column. Returns ``(lambda_1, lambda_2, lambda_3)``.
+
+    Two biases of the naive ensemble ``lyapunov_spectrum(L, L.initial_state(B, spread=...), batch=True)`` are
+    avoided: a jittered blob leaves one region together and stays in phase for many time units (+0.75% at 256
+    starts x 1600 steps, +3% at 1000 x 400), and each member's spectrum is sorted, so where a short window's
+    lambda_2 estimate exceeds its lambda_1 the maximum of the two is kept (+15% at 200 steps per member).
+
+    Measured (one thread, 2-core machine at load 3.8): 1.2 s per call; over 12 seeds lambda_1 is off by -0.00% on
+    average with a scatter of 0.26%, worst +0.56%, all 12 within 1% of 0.9056. A short transient leaves a deficit
+    (the basis of a member that starts nearly orthogonal to the unstable direction aligns slowly): -1.3% with
+    ``transient=500, steps=250``. ``starts=200`` runs in 0.8 s with a 0.5% scatter (12/12 in one trial, not reliably).
+    """
+    from .analysis import TangentMap
+
+    system = Lorenz() if system is None else system
+    if not isinstance(system, Lorenz):
+        raise TypeError(f"`system` must be a Lorenz instance or None, got {system!r}.")
+    starts, steps = check_count(starts, "starts"), check_count(steps, "steps")
+    transient, seed = check_count(transient, "transient", minimum=0), check_seed(seed)
+    params = system.kernel_params()
+    x = tuple(system.initial_state(1, spread=1.0, seed=seed)[0].tolist())
+    for _ in range(1000):
+        x = system.kernel(x, params)
+    points = []
+    for _ in range(starts):
+        points.append(x)
+        for _ in range(steps):
+            x = system.kernel(x, params)
+    tm = TangentMap(system, batch=True)
+    p = tm.prepare(torch.tensor(points, dtype=torch.float64))
+    run = tm.start(p, seed)
+    for done in range(0, transient, 1024):
+        tm.blocks(p, run, [1] * min(1024, transient - done))
+    local = [tm.blocks(p, run, [1] * min(1024, steps - done)) for done in range(0, steps, 1024)]
+    return torch.cat(local).nanmean((0, 1)) / system.dt
 
 
 class Linear(_MapSystem):

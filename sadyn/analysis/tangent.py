@@ -44,8 +44,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from operator import mul
+from typing import Any, Literal
 
+import numpy as np
 import torch
 from torch import Tensor
 from torch.func import vmap
@@ -68,6 +70,8 @@ __all__ = ["TangentMap", "METHODS"]
 Method = Literal["auto", "analytic", "jvp", "dense", "fd"]
 METHODS: tuple[Method, ...] = ("auto", "analytic", "jvp", "dense", "fd")
 _DENSE_BUDGET = 2**22  # Jacobian entries held per chunk (32 MiB in float64)
+_SMALL_N = 4  # up to this state size a map with a kernel gets the float / numpy recursion (closed-form QR)
+_SMALL_CHUNK = 2**16  # states per chunk on the kernel path: the Jacobians' componentwise passes stay in cache
 
 
 @dataclass
@@ -121,6 +125,144 @@ def qr_log(V: Tensor) -> tuple[Tensor, Tensor]:
     """``Q, log|diag R|`` of a batch of tall matrices ``V`` ``(B, n, k)``."""
     Q, d = _qr_diag(V)
     return Q, d.abs().log()
+
+
+# ------------------------------------------------------------------------------------ tiny systems, kernel path
+# A map with a componentwise ``kernel(x, params)`` (sadyn.systems: Henon, Logistic, Lorenz) on a CPU float64 state
+# of n <= _SMALL_N entries runs its orbit in Python floats (one system) or numpy arrays of one entry per system
+# (a batch) instead of eager torch ops, takes its analytic ``jacobian`` vectorized over a chunk, and pushes the
+# basis with the closed-form QR below. Same orbit bitwise (IEEE + - * agree), same exponents to rounding.
+_TINY = 2.2250738585072014e-308  # float64's smallest normal: the floor of a column norm, as in _qr_diag
+Cols = list[list[float]]  # one system's k tangent vectors, each a list of n floats
+
+
+@dataclass(frozen=True)
+class _Kernel:
+    """A map's componentwise step with its parameters converted for the backend (floats or numpy arrays)."""
+
+    step: Callable[[tuple[Any, ...], tuple[Any, ...]], tuple[Any, ...]]
+    params: tuple[Any, ...]
+    jacobian: Callable[[Tensor], Tensor]
+    one: bool  # a single system (Python floats) rather than a batch (numpy arrays of B entries)
+
+
+def _defined_by(cls: type, name: str) -> type | None:
+    """The class of ``cls``'s MRO that defines attribute ``name`` (None: not a class attribute)."""
+    return next((c for c in cls.__mro__ if name in vars(c)), None)
+
+
+def _kernel_is_the_map(f: object) -> bool:
+    """True if ``f``'s class defines ``kernel`` at or below the classes defining ``__call__`` and ``step``: a
+    subclass that overrides ``step`` (or ``__call__``) but not ``kernel`` keeps the tensor path, with its own map."""
+    cls = type(f)
+    kernel = _defined_by(cls, "kernel")
+    return kernel is not None and all(
+        (owner := _defined_by(cls, name)) is None or issubclass(kernel, owner) for name in ("__call__", "step")
+    )
+
+
+def _kernel_of(p: Prepared) -> _Kernel | None:
+    """The map's kernel when the fast path applies: ``kernel``/``kernel_params``/``jacobian`` present (and not
+    bypassed by an overriding ``step``), a flat CPU float64 state of at most ``_SMALL_N`` entries per system, and
+    tensor parameters of one value per system."""
+    f, F = p.F.f, p.F
+    step, params, jac = (getattr(f, name, None) for name in ("kernel", "kernel_params", "jacobian"))
+    flat = F.shape == ((F.B, F.n) if F.batch else (F.n,))
+    if not (callable(step) and callable(params) and callable(jac) and flat and F.n <= _SMALL_N):
+        return None
+    if not _kernel_is_the_map(f):
+        return None
+    if p.X0.dtype != torch.float64 or p.X0.device.type != "cpu":
+        return None
+    one, out = F.B == 1, []
+    for v in params(p.X0):
+        if isinstance(v, Tensor):
+            if v.numel() != F.B and v.numel() != 1:
+                return None
+            v = v.detach().to(torch.float64).reshape(-1)
+            v = float(v[0]) if one or v.numel() == 1 else v.numpy()
+        out.append(v)
+    return _Kernel(step, tuple(out), jac, one)
+
+
+def _orbit_floats(kern: _Kernel, run: _Run, steps: int) -> Tensor:
+    """One system's states ``x_t .. x_{t+steps-1}`` ``(steps, 1, n)`` by the kernel in Python floats; marks and
+    freezes a divergence like :meth:`TangentMap._trajectory` (a fast pass, replayed with checks if non-finite)."""
+    x0 = tuple(run.X[0].tolist())
+    x, xs = x0, []
+    for _ in range(steps):
+        xs.append(x)
+        x = kern.step(x, kern.params)
+    if not math.isfinite(sum(x)):
+        x, xs = x0, []
+        for i in range(steps):
+            xs.append(x)
+            y = kern.step(x, kern.params)
+            if not all(map(math.isfinite, y)):
+                run.mark(torch.ones(1, dtype=torch.bool), run.t + i + 1)
+                y = x
+            x = y
+    run.X = torch.tensor([x], dtype=torch.float64)
+    return torch.tensor(xs, dtype=torch.float64)[:, None]
+
+
+def _orbit_numpy(kern: _Kernel, run: _Run, steps: int) -> Tensor:
+    """The batch version of :func:`_orbit_floats`: components as numpy arrays of one entry per system."""
+    x0 = tuple(run.X.numpy().T.copy())
+    x, xs = x0, []
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            xs.append(x)
+            x = kern.step(x, kern.params)
+        if not np.isfinite(np.sum(x)):
+            x, xs = x0, []
+            for i in range(steps):
+                xs.append(x)
+                y = np.stack(kern.step(x, kern.params))
+                ok = np.isfinite(y).all(0)
+                if not ok.all():
+                    run.mark(torch.from_numpy(~ok), run.t + i + 1)
+                    y = np.where(ok, y, np.stack(x))
+                x = tuple(y)
+    run.X = torch.from_numpy(np.stack(x, -1))
+    return torch.from_numpy(np.ascontiguousarray(np.array(xs).transpose(0, 2, 1)))
+
+
+def _mgs_floats(V: Cols) -> tuple[Cols, list[float]]:
+    r"""Modified Gram-Schmidt of one system's columns: ``q_j = (v_j - \sum_{i<j} (q_i \cdot v_j) q_i) / r_{jj}``,
+    ``r_jj`` the norm of the projected column (``math.hypot``: no overflow below float64's maximum)."""
+    Q: Cols = []
+    d: list[float] = []
+    for v in V:
+        for q in Q:
+            r = sum(map(mul, q, v))
+            v = [a - r * b for a, b in zip(v, q, strict=True)]
+        norm = math.hypot(*v)
+        floor = max(norm, _TINY)
+        Q.append([a / floor for a in v])
+        d.append(norm)
+    return Q, d
+
+
+def _mgs_numpy(V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_mgs_floats` for a batch: ``V`` ``(n, k, B)`` (columns on axis 1, systems last) -> ``Q, diag R``
+    ``(k, B)``, vectorized over the systems. Norms by ``sqrt(sum v_i^2)``, redone with ``hypot`` where that
+    could have overflowed or underflowed."""
+    Q: list[list[np.ndarray]] = []
+    d = []
+    with np.errstate(all="ignore"):  # inf and NaN are the engine's divergence signals, not errors
+        for j in range(V.shape[1]):
+            v = list(V[:, j])
+            for q in Q:
+                r = sum(a * b for a, b in zip(q, v, strict=True))
+                v = [a - r * b for a, b in zip(v, q, strict=True)]
+            norm = np.sqrt(sum(a * a for a in v))
+            if not ((norm > 1e-150) & (norm < 1e150)).all():
+                norm = np.hypot.reduce(np.stack(v), axis=0)
+            floor = np.maximum(norm, _TINY)
+            Q.append([a / floor for a in v])
+            d.append(norm)
+    return np.array(Q).transpose(1, 0, 2), np.stack(d)
 
 
 class TangentMap:
@@ -308,8 +450,15 @@ class TangentMap:
         Fast path without per-step checks; if the chunk ends non-finite (or the map raised on a non-finite
         input), it is replayed step by step: a system whose next state is not finite is marked divergent at
         that step and frozen at its last finite state, so that its Jacobians stay finite (its later local
-        exponents are discarded).
+        exponents are discarded). A map with a componentwise kernel (see :func:`_kernel_of`) runs it in Python
+        floats or numpy instead of torch, with the same states and the same marks.
         """
+        kern = _kernel_of(p)
+        if kern is not None:
+            states = (_orbit_floats if kern.one else _orbit_numpy)(kern, run, steps)
+            run.t += steps
+            run.norms.append(torch.linalg.vector_norm(states, dim=-1))
+            return states
         X, Xs = run.X, []
         try:
             for _ in range(steps):
@@ -346,6 +495,9 @@ class TangentMap:
             return vmap(vmap(one))(Xs)
 
     def _blocks_dense(self, p: Prepared, run: _Run, lengths: list[int]) -> Tensor:
+        kern = _kernel_of(p)
+        if kern is not None:
+            return self._blocks_small(p, run, lengths, kern)
         B, n = run.X.shape
         start, remaining = run.t, sum(lengths)
         chunk = max(1, min(remaining, _DENSE_BUDGET // max(1, B * n * n), 1024))
@@ -367,6 +519,45 @@ class TangentMap:
         L = torch.stack(diags).abs().log()  # (blocks, B, k)
         ends = start + torch.tensor(lengths, device=L.device).cumsum(0)
         return self._validate(run, L, ends)
+
+    def _small_jacobians(self, p: Prepared, Xs: Tensor, kern: _Kernel) -> Tensor:
+        """``(c, B, n, n)`` at ``Xs`` ``(c, B, n)``: the given ``jac``, else the system's analytic ``jacobian``
+        (vectorized over the chunk and the batch in one call)."""
+        return self._jacobians(p, Xs) if self.jac is not None else kern.jacobian(Xs)
+
+    def _blocks_small(self, p: Prepared, run: _Run, lengths: list[int], kern: _Kernel) -> Tensor:
+        r""":meth:`_blocks_dense` for a kernel map: ``V \leftarrow J_t V`` and the Gram-Schmidt QR in Python floats
+        (one system) or numpy over the batch, the Jacobians of a chunk from one vectorized call."""
+        B, n = run.X.shape
+        start, remaining = run.t, sum(lengths)
+        chunk = max(1, min(remaining, _SMALL_CHUNK // B, 1024))
+        Js: Any = ()
+        pos, diags = 0, []
+        Q: Any = run.Q[0].T.tolist() if kern.one else run.Q.permute(1, 2, 0).numpy().copy()  # Cols | (n, k, B)
+        for m in lengths:
+            V = Q
+            for _ in range(m):
+                if pos == len(Js):
+                    J = self._small_jacobians(p, self._trajectory(p, run, min(chunk, remaining)), kern)
+                    Js = J[:, 0].numpy().tolist() if kern.one else J.permute(0, 2, 3, 1).contiguous().numpy()
+                    remaining -= len(Js)
+                    pos = 0
+                if kern.one:
+                    V = [[sum(map(mul, row, v)) for row in Js[pos]] for v in V]
+                else:
+                    with np.errstate(all="ignore"):
+                        V = (Js[pos][:, :, None, :] * V[None]).sum(1)  # (n, n, B) x (n, k, B)
+                pos += 1
+            Q, d = _mgs_floats(V) if kern.one else _mgs_numpy(V)
+            diags.append(d)
+        if kern.one:
+            run.Q = torch.tensor(Q, dtype=torch.float64).T[None].contiguous()
+            L = torch.tensor(diags, dtype=torch.float64)[:, None]  # (blocks, 1, k)
+        else:
+            run.Q = torch.from_numpy(np.ascontiguousarray(Q.transpose(2, 0, 1)))
+            L = torch.from_numpy(np.stack(diags).transpose(0, 2, 1).copy())  # (blocks, B, k)
+        ends = start + torch.tensor(lengths).cumsum(0)
+        return self._validate(run, L.abs().log(), ends)
 
     def _validate(self, run: _Run, L: Tensor, ends: Tensor) -> Tensor:
         """NaN-out each system's blocks from its divergence on (``ends``: the step each block ends at).
@@ -392,10 +583,15 @@ class TangentMap:
 
     def _blocks_scalar(self, p: Prepared, run: _Run, lengths: list[int]) -> Tensor:
         """n = 1: the tangent is a number and a block's local exponent is sum_t log|f'(x_t)|, fully vectorized."""
-        start = run.t
-        logs = self._jacobians(p, self._trajectory(p, run, sum(lengths)))[..., 0, 0].abs_().log_()  # (c, B)
+        start, kern = run.t, _kernel_of(p)
+        states = self._trajectory(p, run, sum(lengths))
+        J = self._jacobians(p, states) if kern is None else self._small_jacobians(p, states, kern)
+        logs = J[..., 0, 0].abs().log_()  # (c, B)
         sizes = torch.tensor(lengths, device=logs.device)
-        block_of_step = torch.repeat_interleave(torch.arange(len(lengths), device=logs.device), sizes)
-        L = torch.zeros(len(lengths), logs.shape[1], dtype=logs.dtype, device=logs.device)
-        L = L.index_add(0, block_of_step, logs)[..., None]  # (blocks, B, 1); -inf where f'(x_t) = 0 exactly
+        if len(lengths) == logs.shape[0]:  # one step per block (the default): the blocks are the steps
+            L = logs[..., None]
+        else:
+            block_of_step = torch.repeat_interleave(torch.arange(len(lengths), device=logs.device), sizes)
+            L = torch.zeros(len(lengths), logs.shape[1], dtype=logs.dtype, device=logs.device)
+            L = L.index_add(0, block_of_step, logs)[..., None]  # (blocks, B, 1); -inf where f'(x_t) = 0 exactly
         return self._validate(run, L.expand(-1, -1, p.k), start + sizes.cumsum(0))
