@@ -297,3 +297,22 @@ def test_akorn_oscillator_wise_constraint():
     assert r.k == 18 and r.excluded == 6 and (r.exponents > -10).all()
     assert (full.exponents[18:] < -25).all()
     assert abs(float(full.exponents[:18].sum() - r.exponents.sum())) < 1e-9
+
+
+def test_growth_fed_in_chunks_equals_orbit_growth_of_the_whole_orbit():
+    from sadyn.analysis.lyapunov import _Growth, orbit_growth
+
+    g = torch.Generator().manual_seed(0)
+    norms = torch.rand(37, 5, generator=g, dtype=torch.float64) * torch.linspace(1, 3, 37, dtype=torch.float64)[:, None]
+    norms[20:, 1] = float("nan")  # a system that diverged after the midpoint
+    norms[:, 2] = float("nan")  # one that never had a finite state
+    norms[:, 3] = 0.0
+    for cuts in ([37], [1, 36], [5, 13, 1, 18], [18, 1, 18]):
+        growth = _Growth(37, 5, norms.device)
+        for chunk in torch.split(norms, cuts):
+            growth.add(chunk)
+        assert torch.equal(growth.result().isnan(), orbit_growth(norms).isnan())
+        assert torch.allclose(growth.result(), orbit_growth(norms), equal_nan=True)
+    short = _Growth(3, 2, norms.device)
+    short.add(norms[:3, :2])
+    assert short.result().isnan().all()

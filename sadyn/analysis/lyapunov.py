@@ -41,6 +41,36 @@ def orbit_growth(norms: Tensor) -> Tensor:
     return torch.where(first > 0, second / first.clamp_min(1e-300), torch.where(second > 0, math.inf, 1.0))
 
 
+class _Growth:
+    """:func:`orbit_growth` over a run fed a chunk at a time: the running maxima of ``||x_t||`` over the first and
+    the second half of ``steps`` states, so that a long run of many systems never holds its whole orbit of norms."""
+
+    def __init__(self, steps: int, B: int, device: torch.device) -> None:
+        self.steps, self.half, self.seen = steps, steps // 2, 0
+        self.first = torch.full((B,), -math.inf, dtype=torch.float64, device=device)
+        self.second = self.first.clone()
+
+    @staticmethod
+    def _max(n: Tensor) -> Tensor:
+        m = n.amax(0)  # one pass; NaN only where a system diverged, then again without its NaNs
+        return torch.nan_to_num(n, nan=-math.inf).amax(0) if bool(torch.isnan(m).any()) else m
+
+    def add(self, norms: Tensor) -> None:
+        n, t = norms.to(torch.float64), norms.shape[0]
+        split = min(max(self.half - self.seen, 0), t)
+        if split > 0:
+            self.first = torch.maximum(self.first, self._max(n[:split]))
+        if split < t:
+            self.second = torch.maximum(self.second, self._max(n[split:]))
+        self.seen += t
+
+    def result(self) -> Tensor:
+        if self.steps < 4:
+            return torch.full_like(self.first, math.nan)
+        first, second = self.first, self.second
+        return torch.where(first > 0, second / first.clamp_min(1e-300), torch.where(second > 0, math.inf, 1.0))
+
+
 _CALL_STEPS = 1024  # steps per engine call (progress and history granularity)
 _MAX_HISTORY = 1000
 _BATCHES = 32  # batch means for the standard error
@@ -328,17 +358,20 @@ def _run(
         tm.blocks(p, run, lengths)
         if bar is not None:
             bar.update(sum(lengths))
-    first_norm = len(run.norms)
+    run.norms.clear()  # the transient's states do not count towards the orbit's growth
     calls = _schedule(steps, every)
     acc = _Accumulator(p.X0.shape[0], p.k, sum(len(c) for c in calls), p.X0.device)
+    growth = _Growth(steps, p.X0.shape[0], p.X0.device)
     for lengths in calls:
         acc.add(tm.blocks(p, run, lengths), lengths)
+        for norms in run.norms:
+            growth.add(norms)
+        run.norms.clear()
         if bar is not None:
             bar.update(sum(lengths))
     if bar is not None:
         bar.close()
-    growth = orbit_growth(torch.cat(run.norms[first_norm:]) if len(run.norms) > first_norm else run.orbit_norms())
-    return _result(p, run, acc, steps, transient, dt, growth)
+    return _result(p, run, acc, steps, transient, dt, growth.result())
 
 
 def _result(p, run, acc: _Accumulator, steps: int, transient: int, dt: float, growth: Tensor) -> LyapunovSpectrum:
