@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 
 import torch
-from _bench import baseline_lyapunov, load, report, setup
+from _bench import baseline_lyapunov, load, medians, report, setup
 from torch.func import jvp, vmap
 
 import sadyn as sd
@@ -35,17 +35,6 @@ def hand_written(f: Callable, x: torch.Tensor, steps: int, k: int, seed: int = 0
         Q, R = torch.linalg.qr(JQ.reshape(k, -1).T)
         total += R.diagonal().abs().log()
     return (total / steps).sort(descending=True).values
-
-
-def medians(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median time (s) of each candidate over ``repeats`` interleaved rounds (a, b, c, a, b, c, ...)."""
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def first_and_second(fn: Callable[[], object]) -> tuple[float, float]:

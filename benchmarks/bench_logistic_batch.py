@@ -10,13 +10,11 @@ Run:  python benchmarks/bench_logistic_batch.py [--threads 1] [--quick]
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
 import torch
-from _bench import load, setup
+from _bench import load, medians, setup
 
 import sadyn as sd
 from sadyn.systems import Logistic
@@ -45,19 +43,6 @@ def numpy_batch(r: np.ndarray, x: np.ndarray, steps: int, transient: int) -> np.
     return total / steps
 
 
-def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median wall time (s) of each candidate over ``repeats`` rounds a, b, a, b, ... (one warm-up call each)."""
-    for fn in fns.values():
-        fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
 args = setup("logistic map, 10^4 steps (float64): one map and 1000 parameters, sadyn vs numpy")
 repeats = 3 if args.quick else 7
 steps, transient = 10_000, 100
@@ -81,7 +66,7 @@ for name in ("jax", "numba"):
         print(f"{name}: installed, not timed here (the numpy loops are the reference)")
     except ImportError:
         print(f"{name}: skipped: not installed")
-t = interleaved(
+t = medians(
     {
         **extra,
         "numpy single": lambda: numpy_single(4.0, 0.3, steps, transient),

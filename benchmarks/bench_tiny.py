@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from _bench import load, setup
+from _bench import load, medians, setup
 
 import sadyn as sd
 from sadyn.systems import Henon, Lorenz, lorenz_exponents
@@ -132,19 +132,6 @@ def optional_candidates(system: Henon | Lorenz, x0: Array, steps: int) -> dict[s
     return out
 
 
-def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median wall time (s) of each candidate over ``repeats`` rounds a, b, a, b, ... (one warm-up call each)."""
-    for fn in fns.values():
-        fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
 def compare(title: str, system: Henon | Lorenz, steps: int, repeats: int) -> None:
     x0 = system.initial_state()
     step, jac = henon_numpy() if isinstance(system, Henon) else lorenz_numpy()
@@ -154,7 +141,7 @@ def compare(title: str, system: Henon | Lorenz, steps: int, repeats: int) -> Non
         "sadyn default: lyapunov_spectrum(system, x0, steps)": lambda: sd.lyapunov_spectrum(system, x0, steps=steps),
     }
     fns.update(optional_candidates(system, x0n, steps))
-    t = interleaved(fns, repeats)
+    t = medians(fns, repeats)
     print(f"\n{title}, {steps} steps, full spectrum (median of {repeats}, load {load()})")
     base = t["numpy loop (analytic J, np.linalg.qr per step)"]
     for name, sec in t.items():

@@ -141,7 +141,8 @@ class EnergySA(LoopedModel):
 
     def _energy(self, X: Tensor, C: Tensor | None) -> Tensor:
         A = self.attention.qk_matrices()  # (H, D, D)
-        logits = torch.einsum("...sd,hde,...te->...hst", X, A, X) * self.beta
+        XA = torch.einsum("...sd,hde->...hse", X, A)  # pairwise (see MultiHeadSelfAttention.forward)
+        logits = torch.einsum("...hse,...te->...hst", XA, X) * self.beta
         return -torch.exp(logits).sum((-3, -2, -1)) / (2 * self.beta)
 
     def _energy_defined(self, C: Tensor | None) -> bool:
