@@ -19,9 +19,12 @@ from ._core import Claim, Setting, judge, pick, solver
 FIGURE = "fig1"
 
 
-def _slope(x: list[float], y: list[float]) -> float:
-    """Least-squares slope of log y against log x."""
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+def _slope(x: list[float], y: list[float], start: int = 0) -> float:
+    """Least-squares slope of log y against log x over the points with x >= ``start`` (NaN with fewer than 2)."""
+    keep = [i for i, v in enumerate(x) if v >= start]
+    if len(keep) < 2:
+        return float("nan")
+    return float(np.polyfit(np.log([x[i] for i in keep]), np.log([y[i] for i in keep]), 1)[0])
 
 
 def measure(setting: Setting, out: Path) -> dict[str, Any]:
@@ -32,7 +35,9 @@ def measure(setting: Setting, out: Path) -> dict[str, Any]:
     dim = pick(setting, 16, 64, 256)
     samples = pick(setting, 1, 4, 10)
     fig1 = jacobian_norm_vs_tokens(tokens, dim=dim, heads=4, radius=100.0, samples=samples)
-    rms, raw = fig1["rms"]["mean"], fig1["None"]["mean"]
+    # the normalized map on its own manifold: RMSNorm with gamma = 1 puts every token at norm 1
+    unit = jacobian_norm_vs_tokens(tokens, dim=dim, heads=4, radius=1.0, samples=samples, norms=("rms",))
+    rms, raw, rms_unit = fig1["rms"]["mean"], fig1["None"]["mean"], unit["rms"]["mean"]
     grid = prop51_random_grid(pick(setting, 1, 2, 5))
     trained = prop51_along_inference(solver("itrsa4-rms", setting, out), count=pick(setting, 1, 3, 10))
     large = prop51_large_eta(
@@ -40,7 +45,14 @@ def measure(setting: Setting, out: Path) -> dict[str, Any]:
     )
     return {
         "fig1": fig1,
-        "slopes": {"None": _slope(tokens, raw), "rms": _slope(tokens, rms)},
+        "unit_tokens": unit,
+        # slopes over all S (4..) and from S = 8 on: the smallest S bends the curves
+        "slopes": {"None": _slope(tokens, raw), "rms": _slope(tokens, rms), "rms_unit": _slope(tokens, rms_unit)},
+        "slopes_from_8": {
+            "None": _slope(tokens, raw, 8),
+            "rms": _slope(tokens, rms, 8),
+            "rms_unit": _slope(tokens, rms_unit, 8),
+        },
         "prop51_random": grid,
         "prop51_trained": trained,
         "large_eta": large,
@@ -57,6 +69,7 @@ def claims(m: dict[str, Any]) -> list[Claim]:
     fig1, grid, trained, large = m["fig1"], m["prop51_random"], m["prop51_trained"], m["large_eta"]
     rms, raw = fig1["rms"]["mean"], fig1["None"]["mean"]
     slope_raw, slope_rms = m["slopes"]["None"], m["slopes"]["rms"]
+    from8 = m["slopes_from_8"]
     ok = _ok
     ratio_random = float(np.median(np.array(grid["measured"]) / np.array(grid["bound"])))
     ratio_trained = float(np.median(np.array(trained["measured"]) / np.array(trained["bound"])))
@@ -64,9 +77,10 @@ def claims(m: dict[str, Any]) -> list[Claim]:
     claims = [
         judge(
             "Fig. 1: without normalization ||J||_2 grows with the number of tokens S",
-            "log-log slope of the mean unnormalized norm against S > 0.2",
+            "log-log slope of the mean unnormalized norm against S > 0.2 (tokens of norm R = 100, the paper's input)",
             slope_raw > 0.2,
             slope=slope_raw,
+            slope_from_S8=from8["None"],
         ),
         judge(
             "Fig. 1: normalization makes ||J||_2 much smaller",
@@ -76,9 +90,13 @@ def claims(m: dict[str, Any]) -> list[Claim]:
         ),
         judge(
             "Fig. 1: with normalization ||J||_2 is about O(1) in S",
-            "log-log slope of RMSNorm's mean norm against S < 0.25 (flat within the S range)",
+            "log-log slope of RMSNorm's mean norm against S < 0.25 (flat within the S range), at the paper's input "
+            "(tokens of norm R = 100); the same map at its own manifold (unit tokens) reported beside it",
             slope_rms < 0.25,
             slope=slope_rms,
+            slope_from_S8=from8["rms"],
+            unit_tokens_slope=m["slopes"]["rms_unit"],
+            unit_tokens_slope_from_S8=from8["rms_unit"],
             unnormalized_slope=slope_raw,
         ),
         judge(
@@ -117,11 +135,13 @@ def draw(m: dict[str, Any]) -> Figure:
     fig, axes = plots.grid(3, size=(3.6, 3.0))
     with plots.style():
         ax = axes[0]
-        for key, label, color in (("None", "no norm", plots.PALETTE[3]), ("rms", "RMSNorm", plots.PALETTE[0])):
-            ax.errorbar(
-                tokens, fig1[key]["mean"], yerr=fig1[key]["std"], marker="o", label=label, color=color, capsize=2
-            )
-        ax.set(xscale="log", yscale="log", xlabel="tokens S", ylabel="||J||_2", title=f"Fig. 1 (D={dim}, R=100)")
+        unit = m.get("unit_tokens")
+        curves = [(fig1["None"], "no norm, R=100", plots.PALETTE[3]), (fig1["rms"], "RMSNorm, R=100", plots.PALETTE[0])]
+        if unit is not None:
+            curves.append((unit["rms"], "RMSNorm, unit tokens", plots.PALETTE[2]))
+        for d, label, color in curves:
+            ax.errorbar(tokens, d["mean"], yerr=d["std"], marker="o", label=label, color=color, capsize=2)
+        ax.set(xscale="log", yscale="log", xlabel="tokens S", ylabel="||J||_2", title=f"Fig. 1 (D={dim})")
         ax.legend(frameon=False, fontsize=8)
         ax = axes[1]
         ax.loglog(grid["bound"], grid["measured"], "o", ms=3, label="random", color=plots.PALETTE[0])
@@ -152,6 +172,14 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
         f"{1 / 100:.3g}): at this R the normalization divides the Jacobian by about the token norm, so the S-dependence "
         f"of J_MSA remains (log-log slopes {slope_rms:.2f} with, {slope_raw:.2f} without)."
     ]
+    if "slopes_from_8" in m:
+        f8, unit = m["slopes_from_8"], m["slopes"]["rms_unit"]
+        notes.append(
+            f"Two readings, each labelled in the figure: the paper's (every map fed the same tokens of norm R = 100) "
+            f"and the normalized map at its own manifold (unit tokens, what its iterates look like). Log-log slopes over "
+            f"S = {tokens[0]}..{tokens[-1]} / from S = 8: unnormalized {slope_raw:.2f} / {f8['None']:.2f}, RMSNorm at "
+            f"R = 100 {slope_rms:.2f} / {f8['rms']:.2f}, RMSNorm at unit tokens {unit:.2f} / {f8['rms_unit']:.2f}."
+        )
     return dict(
         title="Jacobian norm vs tokens (Fig. 1) and the normalization bound (Prop. 5.1)",
         paper=(
