@@ -51,7 +51,16 @@ def measure(setting: Setting, out: Path) -> dict[str, Any]:
     for name, model in models.items():
         e = exponents(model, puzzles)
         rows[name] = {"accuracy": accuracy[name][0], "max": e["max"], "mean": e["mean"], "divergent": e["divergent"]}
+    gammas = {}  # the gain convention behind the exponents (the paper assumes max|gamma| < 1)
+    for name in base:
+        norm = getattr(models[name].block, "norm", None)
+        gamma = getattr(norm, "gamma", None)
+        if gamma is not None:
+            g = gamma.detach().abs()
+            group = int(getattr(norm, "group", g.numel()))  # D, or N for oscillator-wise norms
+            gammas[name] = {"max": float(g.max()), "mean": float(g.mean()), "sqrt_group": float(group**0.5)}
     return {
+        "gamma": gammas,
         "n": n,
         "puzzles": samples,
         "steps": 16,
@@ -170,4 +179,16 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
             "Ours: 4x4, D=32, 20 epochs; most variants are the same trained weights perturbed at inference, "
             "not retrained, so they test the exponent-accuracy link on a fixed solver."
         ),
+        notes=[
+            "Gain convention: RMSNorm here is gamma * y / ||y|| (tokens of norm ||gamma||), and the trained solvers "
+            "learn gamma near sqrt(D) (sqrt(N) per oscillator; torch's RMSNorm convention) where the paper's analysis "
+            "assumes max|gamma| < 1: "
+            + "; ".join(
+                f"{name} max|gamma| = {g['max']:.3g}, mean {g['mean']:.3g} (sqrt of the group size: {g['sqrt_group']:.3g})"
+                for name, g in m.get("gamma", {}).items()
+            )
+            + ". The exponents are those of the maps as trained; a smaller gamma would scale J and shift them."
+        ]
+        if m.get("gamma")
+        else [],
     )
