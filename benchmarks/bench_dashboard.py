@@ -7,7 +7,7 @@ steps, sphere constraint). Timed in the same process, interleaved repeats, media
 (a) ``analyse_map(f, X, constraint="sphere")``, the dashboard's default,
 (b) what a competent researcher writes by hand: the dense Jacobian by ``torch.func.jacfwd``, its 2-norm and
     eigenvalues by LAPACK (``torch.linalg.matrix_norm(J, 2)``, ``torch.linalg.eigvals``), and the exponents by
-    ``vmap(jvp)`` + QR per step (``hand_lyapunov`` below),
+    ``vmap(jvp)`` + QR per step (``_bench.hand_lyapunov``),
 and the parts of (a) on their own, so that the figure says where the time goes. Ratios are against (b).
 
 Run:  python benchmarks/bench_dashboard.py [--threads 1] [--quick]
@@ -16,25 +16,11 @@ Run:  python benchmarks/bench_dashboard.py [--threads 1] [--quick]
 from collections.abc import Callable
 
 import torch
-from _bench import load, medians, report, setup
-from torch.func import jacfwd, jvp, vmap
+from _bench import hand_lyapunov, load, medians, report, setup
+from torch.func import jacfwd
 
 import sadyn as sd
 from sadyn.experiments import analyse_map
-
-
-def hand_lyapunov(f: Callable, x: torch.Tensor, steps: int, k: int, settle: int) -> torch.Tensor:
-    """Top-k exponents by hand: settle, then J Q by vmap(jvp) over the k tangents, QR, log|diag R| per step."""
-    for _ in range(settle):
-        x = f(x)
-    Q = torch.linalg.qr(torch.randn(x.numel(), k, dtype=x.dtype, generator=torch.Generator().manual_seed(0)))[0]
-    total = torch.zeros(k, dtype=x.dtype)
-    for _ in range(steps):
-        push = vmap(lambda v, x=x: jvp(f, (x,), (v,)), out_dims=(None, 0))
-        x, JQ = push(Q.T.reshape(k, *x.shape))
-        Q, R = torch.linalg.qr(JQ.reshape(k, -1).T)
-        total += R.diagonal().abs().log()
-    return (total / steps).sort(descending=True).values
 
 
 def by_hand(f: Callable, X: torch.Tensor) -> None:
@@ -42,7 +28,10 @@ def by_hand(f: Callable, X: torch.Tensor) -> None:
     J = jacfwd(lambda v: f(v.reshape(X.shape)).reshape(-1))(X.reshape(-1))
     torch.linalg.matrix_norm(J, 2)
     torch.linalg.eigvals(J)
-    hand_lyapunov(f, X, 200, 8, 20)
+    with torch.no_grad():
+        for _ in range(20):  # settle, as analyse_map does
+            X = f(X)
+    hand_lyapunov(f, X, 200, 8)
 
 
 def run(dtype: torch.dtype, reps: int) -> None:

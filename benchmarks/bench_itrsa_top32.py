@@ -4,7 +4,7 @@ Times, in the same process with interleaved repeats (median per step):
 
 (a) the default call ``sd.lyapunov_spectrum(f, X0, steps=200, k=32)`` (it picks the closed-form tangent),
 (b) what a competent researcher writes by hand: ``torch.func.vmap`` of ``torch.func.jvp`` for J Q, then
-    ``torch.linalg.qr`` and the sum of log|diag R| (the function ``hand_written`` below, one thread),
+    ``torch.linalg.qr`` and the sum of log|diag R| (``_bench.hand_lyapunov``, one thread),
 (c) ``method="jvp"`` (torch.func) and ``method="fd"`` (central differences) for reference,
 (d) the dense-Jacobian loop of ``_bench.baseline_lyapunov``, only as a teaching comparison at 2 steps.
 
@@ -19,22 +19,9 @@ import time
 from collections.abc import Callable
 
 import torch
-from _bench import baseline_lyapunov, load, medians, report, setup
-from torch.func import jvp, vmap
+from _bench import baseline_lyapunov, hand_lyapunov, load, medians, report, setup
 
 import sadyn as sd
-
-
-def hand_written(f: Callable, x: torch.Tensor, steps: int, k: int, seed: int = 0) -> torch.Tensor:
-    """The QR method by hand with torch.func: J Q by vmap(jvp) over the k tangents, QR, log|diag R| per step."""
-    Q = torch.linalg.qr(torch.randn(x.numel(), k, dtype=x.dtype, generator=torch.Generator().manual_seed(seed)))[0]
-    total = torch.zeros(k, dtype=x.dtype)
-    for _ in range(steps):
-        push = vmap(lambda v, x=x: jvp(f, (x,), (v,)), out_dims=(None, 0))
-        x, JQ = push(Q.T.reshape(k, *x.shape))
-        Q, R = torch.linalg.qr(JQ.reshape(k, -1).T)
-        total += R.diagonal().abs().log()
-    return (total / steps).sort(descending=True).values
 
 
 def first_and_second(fn: Callable[[], object]) -> tuple[float, float]:
@@ -66,7 +53,7 @@ print(
 with torch.no_grad():
     candidates: dict[str, Callable[[], object]] = {
         "(a) default": lambda: sd.lyapunov_spectrum(f, X0, steps=steps, k=32),
-        "(b) by hand": lambda: hand_written(f, X0, ref_steps, 32),
+        "(b) by hand": lambda: hand_lyapunov(f, X0, ref_steps, 32),
         "(c) jvp": lambda: sd.lyapunov_spectrum(f, X0, steps=ref_steps, k=32, method="jvp"),
         "(c) fd": lambda: sd.lyapunov_spectrum(f, X0, steps=ref_steps, k=32, method="fd"),
     }
@@ -94,7 +81,7 @@ with torch.no_grad():
 
     check = 20
     ours = sd.lyapunov_spectrum(f, X0, steps=check, k=32, seed=0).exponents
-    theirs = hand_written(f, X0, check, 32, seed=0)
+    theirs = hand_lyapunov(f, X0, check, 32, seed=0)
 print(
     f"# check: (a) and (b) over {check} steps from the same start differ by "
     f"{float((ours[:4] - theirs[:4]).abs().max()):.1e} on the top 4 exponents ({ours[:4].tolist()})"
