@@ -303,7 +303,7 @@ class Lorenz(_MapSystem):
 def lorenz_exponents(
     system: Lorenz | None = None, *, starts: int = 500, steps: int = 500, transient: int = 1000, seed: int = 0
 ) -> Tensor:
-    """The Lorenz-63 spectrum per unit time, lambda_1 to 1%, in about a second: one orbit cut into an ensemble.
+    """The Lorenz-63 spectrum per unit time, lambda_1 to 1%, in about 1.3 s: one orbit cut into an ensemble.
 
     The recipe: one orbit from the standard start jittered by ``seed`` runs 1000 steps onto the attractor (Python
     floats, the system's kernel); its states every ``steps`` steps are ``starts`` starting points, so the averaged
