@@ -32,9 +32,11 @@ Published values: Sprott, *Chaos and Time-Series Analysis* (2003) and sprott.phy
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -300,29 +302,59 @@ class Lorenz(_MapSystem):
         return f"Lorenz(sigma={self.sigma:g}, rho={self.rho:g}, beta={self.beta:.4g}, dt={self.dt:g})"
 
 
+def _lorenz_orbit(x: tuple[float, float, float], params: tuple[float, float, float, float], n: int) -> np.ndarray:
+    """``n + 1`` consecutive states ``(n + 1, 3)`` of :meth:`Lorenz.kernel`'s orbit from ``x`` (``x`` first), in
+    Python floats: the kernel's arithmetic inlined, operation for operation, so the states are bitwise its own."""
+    sigma, rho, beta, h = params
+    half, w = 0.5 * h, h / 6.0
+    a, b, c = x
+    out = array("d")
+    keep = out.extend
+    for _ in range(n):
+        keep((a, b, c))
+        p1, q1, r1 = sigma * (b - a), a * (rho - c) - b, a * b - beta * c
+        a2, b2, c2 = a + p1 * half, b + q1 * half, c + r1 * half
+        p2, q2, r2 = sigma * (b2 - a2), a2 * (rho - c2) - b2, a2 * b2 - beta * c2
+        a3, b3, c3 = a + p2 * half, b + q2 * half, c + r2 * half
+        p3, q3, r3 = sigma * (b3 - a3), a3 * (rho - c3) - b3, a3 * b3 - beta * c3
+        a4, b4, c4 = a + p3 * h, b + q3 * h, c + r3 * h
+        p4, q4, r4 = sigma * (b4 - a4), a4 * (rho - c4) - b4, a4 * b4 - beta * c4
+        a, b, c = (
+            a + (p1 + p2 * 2.0 + p3 * 2.0 + p4) * w,
+            b + (q1 + q2 * 2.0 + q3 * 2.0 + q4) * w,
+            c + (r1 + r2 * 2.0 + r3 * 2.0 + r4) * w,
+        )
+    keep((a, b, c))
+    return np.frombuffer(out, dtype=np.float64).reshape(n + 1, 3)
+
+
 def lorenz_exponents(
     system: Lorenz | None = None, *, starts: int = 500, steps: int = 500, transient: int = 1000, seed: int = 0
 ) -> Tensor:
-    """The Lorenz-63 spectrum per unit time, lambda_1 to 1%, in about 1.3 s: one orbit cut into an ensemble.
+    """The Lorenz-63 spectrum per unit time, lambda_1 to 1%, in under a second: one orbit cut into an ensemble.
 
-    The recipe: one orbit from the standard start jittered by ``seed`` runs 1000 steps onto the attractor (Python
-    floats, the system's kernel); its states every ``steps`` steps are ``starts`` starting points, so the averaged
-    windows of the members tile ``starts * steps`` consecutive steps of that orbit (samples of the invariant
-    measure). One batched :class:`~sadyn.analysis.TangentMap` runs them all: ``transient`` steps to align each
-    member's tangent basis, then ``steps`` steps whose local exponents ``log|R_ii|`` are pooled over members and
-    steps, column by column. Returns ``(lambda_1, lambda_2, lambda_3)``.
+    The recipe: one orbit from the standard start jittered by ``seed`` runs 1000 steps onto the attractor, then
+    ``starts * steps + transient`` more (Python floats, the system's kernel inlined; every state kept). Member
+    ``j`` of the ensemble follows that orbit from step ``j * steps``: ``transient`` steps to align its tangent
+    basis, then ``steps`` steps whose local exponents ``log|R_ii|`` are averaged. The measured windows of the
+    members tile ``starts * steps`` consecutive steps of the orbit (samples of the invariant measure). The members'
+    states are the orbit's, so only their tangents are pushed: the RK4 Jacobians of a chunk of steps in one
+    vectorized call, ``V <- J_t V`` over all members at once, and a Gram-Schmidt QR every ``m`` steps, with ``m``
+    such that ``m dt (sigma + 1 + beta) <= 2`` (the volume contracts by at most e^2 between QRs: no precision
+    lost). Returns ``(lambda_1, lambda_2, lambda_3)``.
 
     Two biases of the naive ensemble ``lyapunov_spectrum(L, L.initial_state(B, spread=...), batch=True)`` are
     avoided: a jittered blob leaves one region together and stays in phase for many time units (+0.75% at 256
     starts x 1600 steps, +3% at 1000 x 400), and each member's spectrum is sorted, so where a short window's
     lambda_2 estimate exceeds its lambda_1 the maximum of the two is kept (+15% at 200 steps per member).
 
-    Measured (one thread, 2-core machine at load 3.8): 1.2 s per call; over 12 seeds lambda_1 is off by -0.00% on
-    average with a scatter of 0.26%, worst +0.56%, all 12 within 1% of 0.9056. A short transient leaves a deficit
-    (the basis of a member that starts nearly orthogonal to the unstable direction aligns slowly): -1.3% with
-    ``transient=500, steps=250``. ``starts=200`` runs in 0.8 s with a 0.5% scatter (12/12 in one trial, not reliably).
+    Measured (benchmarks/bench_tiny.py, one thread, idle 2-core machine): see benchmarks/README.md for the time per
+    call; over 12 seeds lambda_1 is off by -0.00% on average with a scatter of 0.26%, worst +0.56%, all 12 within
+    1% of 0.9056. A short transient leaves a deficit (the basis of a member that starts nearly orthogonal to the
+    unstable direction aligns slowly): -1.3% with ``transient=500, steps=250``.
     """
     from .analysis import TangentMap
+    from .analysis.tangent import _mgs_numpy
 
     system = Lorenz() if system is None else system
     if not isinstance(system, Lorenz):
@@ -331,20 +363,29 @@ def lorenz_exponents(
     transient, seed = check_count(transient, "transient", minimum=0), check_seed(seed)
     params = system.kernel_params()
     x = tuple(system.initial_state(1, spread=1.0, seed=seed)[0].tolist())
-    for _ in range(1000):
-        x = system.kernel(x, params)
-    points = []
-    for _ in range(starts):
-        points.append(x)
-        for _ in range(steps):
-            x = system.kernel(x, params)
+    x = tuple(_lorenz_orbit(x, params, 1000)[-1].tolist())
+    orbit = _lorenz_orbit(x, params, starts * steps + transient)  # (starts * steps + transient + 1, 3)
+    horizon = transient + steps
+    members = np.arange(starts) * steps
     tm = TangentMap(system, batch=True)
-    p = tm.prepare(torch.tensor(points, dtype=torch.float64))
-    run = tm.start(p, seed)
-    for done in range(0, transient, 1024):
-        tm.blocks(p, run, [1] * min(1024, transient - done))
-    local = [tm.blocks(p, run, [1] * min(1024, steps - done)) for done in range(0, steps, 1024)]
-    return torch.cat(local).nanmean((0, 1)) / system.dt
+    Q = tm.initial_basis(tm.prepare(torch.from_numpy(orbit[members])), seed).permute(1, 2, 0).numpy().copy()
+    every = max(1, min(32, int(2.0 / (system.dt * (system.sigma + 1.0 + system.beta)))))
+    total = np.zeros((3, starts))
+    V, since = Q, 0
+    for t0 in range(0, horizon, 256):
+        chunk = orbit[np.arange(t0, min(t0 + 256, horizon))[:, None] + members]  # (c, starts, 3)
+        Js = system.jacobian(torch.from_numpy(chunk)).permute(0, 2, 3, 1).numpy()  # (c, 3, 3, starts)
+        for i, J in enumerate(Js):
+            V = (J[:, :, None, :] * V[None]).sum(1)  # (3, 3, starts) x (3, k, starts)
+            since += 1
+            t = t0 + i + 1
+            if since == every or t in (transient, horizon):
+                V, d = _mgs_numpy(V)
+                if t > transient:
+                    total += np.log(d)
+                since = 0
+    with np.errstate(invalid="ignore"):
+        return torch.from_numpy(np.nanmean(total, axis=1) / (steps * system.dt))
 
 
 class Linear(_MapSystem):

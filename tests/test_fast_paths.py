@@ -132,3 +132,58 @@ def test_lorenz_recipe_within_one_percent():
         e = lorenz_exponents(seed=seed)
         assert abs(float(e[0]) - 0.9056) < 0.01 * 0.9056
         assert abs(float(e.sum()) - Lorenz().exponent_sum()) < 1e-3
+
+
+def test_lorenz_recipe_orbit_is_the_kernels_bitwise():
+    """The recipe's inlined orbit (systems._lorenz_orbit) is Lorenz.kernel's orbit, state for state, bitwise."""
+    from sadyn.systems import _lorenz_orbit
+
+    system = Lorenz(sigma=11.0, rho=30.0, dt=0.02)
+    params = system.kernel_params()
+    x = (0.5, -1.0, 22.0)
+    orbit = _lorenz_orbit(x, params, 300)
+    assert orbit.shape == (301, 3)
+    for row in orbit.tolist():
+        assert tuple(row) == x
+        x = system.kernel(x, params)
+
+
+def test_lorenz_recipe_equals_the_engine_on_the_same_windows():
+    """lorenz_exponents pushes the members' tangents itself (QR every few steps); on the same orbit windows the
+    engine (QR every step) gives the same pooled exponents to rounding."""
+    from sadyn.analysis import TangentMap
+    from sadyn.systems import _lorenz_orbit
+
+    system, starts, steps, transient, seed = Lorenz(), 4, 60, 30, 3
+    got = lorenz_exponents(system, starts=starts, steps=steps, transient=transient, seed=seed)
+    params = system.kernel_params()
+    x = tuple(system.initial_state(1, spread=1.0, seed=seed)[0].tolist())
+    x = tuple(_lorenz_orbit(x, params, 1000)[-1].tolist())
+    points = torch.from_numpy(_lorenz_orbit(x, params, starts * steps)[::steps][:starts].copy())
+    tm = TangentMap(system, batch=True)
+    p = tm.prepare(points)
+    run = tm.start(p, seed)
+    tm.blocks(p, run, [1] * transient)
+    want = tm.blocks(p, run, [1] * steps).mean((0, 1)) / system.dt
+    torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_first_call_on_a_system_imports_no_compiler(tmp_path):
+    """A fresh process's first lyapunov_spectrum on a componentwise system neither imports torch._dynamo (torch's
+    first forward-mode product does) nor sympy (autograd.grad with explicit grad_outputs does): seconds a learner
+    would wait for nothing, since no engine differentiates these maps."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch, sadyn as sd\n"
+        "from sadyn.systems import Logistic, Henon, Lorenz\n"
+        "before = set(sys.modules)\n"
+        "for f, x in ((Logistic(4.0), [0.3]), (Henon(), [0.1, 0.1]), (Lorenz(), [1.0, 1.0, 20.0])):\n"
+        "    sd.lyapunov_spectrum(f, torch.tensor(x, dtype=torch.float64), steps=50)\n"
+        "new = {m for m in set(sys.modules) - before if m.startswith(('torch._dynamo', 'sympy'))}\n"
+        "print(sorted(new)[:3])\n"
+        "sys.exit(1 if new else 0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr

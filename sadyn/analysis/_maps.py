@@ -176,16 +176,24 @@ def flat_map(
         )
     grad = None
     if y.requires_grad:
-        (grad,) = torch.autograd.grad(y, xg, torch.ones_like(y), allow_unused=True)
+        # J^T 1 as the gradient of sum(y): an explicit grad_outputs makes torch 2.13 import sympy (~1 s, first call)
+        with torch.enable_grad():
+            total = y.sum()
+        (grad,) = torch.autograd.grad(total, xg, allow_unused=True)
     if grad is None:
         raise TypeError(_NOT_DIFFERENTIABLE.format(name=name))
     B = x.shape[0] if batch else 1
     F, X = FlatMap(f=f, shape=tuple(x.shape), batch=batch, B=B, n=x.numel() // B), x.reshape(B, -1)
-    try:  # forward mode too: torch's reverse rules mask some singular points (a norm at 0) that forward mode does not
-        with torch.enable_grad():
-            jv = _jvp(F, (X,), (torch.ones_like(X),))[1]
-    except (NotImplementedError, RuntimeError):  # no forward-mode AD: the engines report it when they need it
-        jv = None
+    jv = None
+    # forward mode too: torch's reverse rules mask some singular points (a norm at 0) that forward mode does not.
+    # Not for the componentwise systems (kernel + analytic jacobian, sadyn.systems): no engine differentiates them,
+    # and torch's first forward-mode product imports torch._dynamo (seconds, once per process).
+    if not all(callable(getattr(f, a, None)) for a in ("kernel", "kernel_params", "jacobian")):
+        try:
+            with torch.enable_grad():
+                jv = _jvp(F, (X,), (torch.ones_like(X),))[1]
+        except (NotImplementedError, RuntimeError):  # no forward-mode AD: the engines report it when they need it
+            jv = None
     if not bool(torch.isfinite(grad).all()) or (jv is not None and not bool(torch.isfinite(jv).all())):
         raise ValueError(_NAN_JACOBIAN.format(name=name, xname=xname))
     return F, X
