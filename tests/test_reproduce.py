@@ -203,24 +203,53 @@ def test_every_figure_runs_its_quick_model_choice(tmp_path):
     assert "itrsa4-rms eta x0.5" in fig3["numbers"]["variants"]  # quick's variants, not test's
 
 
-def test_full_setting_retrains_through_the_library(tmp_path, monkeypatch):
-    """``--full`` retrains with sd.train(TrainConfig) from the checkpoint's own config, not through the CLI."""
+def test_full_setting_retrains_from_the_manifest_command(tmp_path):
+    """``--full`` reruns the shipped run's manifest command (here itrsa4-rms for 1 epoch, for real): the retrained
+    checkpoint's config is the manifest's, only ``epochs`` changed, and ``solver(..., "full")`` loads it."""
+    import dataclasses
+
     import sadyn as sd
     from sadyn.reproduce import _core
+    from sadyn.solver._flags import config_from_argv
     from sadyn.solver.checkpoint import load_checkpoint
-    from sadyn.solver.pretrained import pretrained_path
+    from sadyn.solver.pretrained import pretrained_info
+
+    folder = tmp_path / "checkpoints" / "itrsa4-rms"
+    best = _core.retrain("itrsa4-rms", folder, epochs=1)
+    assert best == folder / "best.pt" and best.is_file()
+    want = dataclasses.replace(config_from_argv(pretrained_info("itrsa4-rms")["command"].split()), epochs=1)
+    assert sd.TrainConfig.from_dict(load_checkpoint(best)["config"]) == want
+    assert (
+        _core.retrain_command("itrsa4-rms", folder)[_core.retrain_command("itrsa4-rms", folder).index("--epochs") + 1]
+        == "20"
+    )
+    _core._CACHE.clear()
+    model = _core.solver("itrsa4-rms", "full", tmp_path)  # reuses the folder's best.pt, no second training
+    assert isinstance(model, sd.SudokuSolver) and not any(p.requires_grad for p in model.parameters())
+
+
+def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, monkeypatch):
+    """A fine-tune (itrsa9-rms starts from itrsa9-rms-stage1's best.pt) first retrains its stage and starts from
+    that result, not from a path on the machine that shipped it."""
+    import sadyn as sd
+    from sadyn.reproduce import _core
 
     calls = []
 
-    class Done:
-        best, last = tmp_path / "best.pt", tmp_path / "last.pt"
-
     def fake_train(config, out_dir, **kw):
-        calls.append((config, Path(out_dir)))
+        out_dir = Path(out_dir)
+        calls.append((out_dir.name, config.init_from, config.epochs))
+        out_dir.mkdir(parents=True)
+        (out_dir / "best.pt").write_bytes(b"")
+
+        class Done:
+            best, last = out_dir / "best.pt", out_dir / "last.pt"
+
         return Done()
 
     monkeypatch.setattr(sd, "train", fake_train)
-    assert _core.retrain("itrsa4-rms", tmp_path / "run", epochs=3) == tmp_path / "best.pt"
-    (config, folder), stored = calls[0], load_checkpoint(pretrained_path("itrsa4-rms"))["config"]
-    assert isinstance(config, sd.TrainConfig) and folder == tmp_path / "run"
-    assert config.epochs == 3 and config == sd.TrainConfig.from_dict({**stored, "epochs": 3})  # new keys: defaults
+    best = _core.retrain("itrsa9-rms", tmp_path / "itrsa9-rms")
+    assert best == tmp_path / "itrsa9-rms" / "best.pt"
+    assert [c[0] for c in calls] == ["itrsa9-rms-stage1", "itrsa9-rms"]
+    assert calls[0][1] is None and calls[1][1] == str(tmp_path / "itrsa9-rms-stage1" / "best.pt")
+    assert calls[1][2] == 10  # the manifest's epochs, not a fixed count

@@ -125,7 +125,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="setting",
         action="store_const",
         const="full",
-        help="larger samples; retrains the needed checkpoints for 100 epochs first (hours on CPU)",
+        help="larger samples; first retrains the needed checkpoints from their manifest commands (hours on CPU)",
     )
     parser.add_argument(
         "--out",

@@ -6,13 +6,14 @@ A reproduction measures numbers, judges each of the paper's claims by a stated c
 ``<out>/<figure>.json`` beside ``<out>/<figure>.png``.
 
 Settings: ``"test"`` (tiny, for the unit tests), ``"quick"`` (shipped checkpoints, minutes on 2 CPU cores) and
-``"full"`` (larger samples; trained figures retrain the shipped configurations for 100 epochs first). An internal
-fourth, ``"smoke"``, runs quick's models and variants (:func:`choose`) at test's sample sizes (:func:`pick`): the
+``"full"`` (larger samples; trained figures first retrain each shipped checkpoint from its manifest command,
+:func:`retrain`). An internal fourth, ``"smoke"``, runs quick's models and variants (:func:`choose`) at test's sample sizes (:func:`pick`): the
 test that every figure's quick path runs uses it, so a quick-only model choice cannot break unnoticed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shlex
@@ -157,13 +158,14 @@ def choose(setting: Setting, test: Any, quick: Any, full: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------------------------- trained solvers
-def retrain_command(name: str, folder: Path, *, epochs: int = 100) -> list[str]:
-    """The argv (after ``sadyn``) that retrains shipped checkpoint ``name`` into ``folder`` for ``epochs`` epochs:
-    its manifest command with ``--out`` and ``--epochs`` replaced."""
+def retrain_command(name: str, folder: Path, *, epochs: int | None = None) -> list[str]:
+    """The argv (after ``sadyn``) that retrains shipped checkpoint ``name`` into ``folder``: its manifest command
+    with ``--out`` replaced (and ``--epochs``, if ``epochs`` is given)."""
     from ..solver.pretrained import pretrained_info
 
     argv = shlex.split(pretrained_info(name)["command"])[1:]
-    for flag, value in (("--out", str(folder)), ("--epochs", str(int(epochs)))):
+    changes = [("--out", str(folder))] + ([] if epochs is None else [("--epochs", str(int(epochs)))])
+    for flag, value in changes:
         if flag in argv:
             argv[argv.index(flag) + 1] = value
         else:
@@ -171,18 +173,48 @@ def retrain_command(name: str, folder: Path, *, epochs: int = 100) -> list[str]:
     return argv
 
 
-def retrain(name: str, folder: Path, *, epochs: int = 100) -> Path:
-    """Retrain shipped checkpoint ``name``'s configuration (the TrainConfig stored in its file) for ``epochs``
-    epochs into ``folder`` with :func:`sadyn.train`; returns the best checkpoint's path."""
+def retrain(name: str, folder: Path, *, epochs: int | None = None) -> Path:
+    """Retrain shipped checkpoint ``name`` from its manifest command (:func:`retrain_command`) into ``folder`` with
+    :func:`sadyn.train`; returns the best checkpoint's path.
+
+    A fine-tune (e.g. ``itrsa9-rms``, which starts from ``itrsa9-rms-stage1``) first retrains the stage it started
+    from into ``folder``'s sibling ``<stage>`` (reused when present) and starts from that result, so the whole
+    recipe is rerun. The stage is the shipped checkpoint whose sha256 the fine-tune recorded (``init_from``); the
+    path in its command is the machine's that trained it."""
     import sadyn as sd
 
+    from ..solver._flags import config_from_argv
     from ..solver.checkpoint import load_checkpoint
     from ..solver.pretrained import pretrained_path
 
-    stored = load_checkpoint(pretrained_path(name))["config"]
-    config = sd.TrainConfig.from_dict({**stored, "epochs": int(epochs)})
+    folder = Path(folder)
+    config = config_from_argv(retrain_command(name, folder, epochs=epochs)[1:])  # drop "train"
+    if config.init_from is not None:
+        stage = _shipped_with_digest(load_checkpoint(pretrained_path(name))["init_from"]["sha256"])
+        if stage is None:
+            raise ValueError(
+                f"cannot retrain {name!r}: it fine-tunes {config.init_from!r}, which is not a shipped checkpoint "
+                f"(no shipped file has the sha256 it recorded); retrain that run first and pass its best.pt as "
+                f"--init-from."
+            )
+        start = folder.parent / stage / "best.pt"
+        if not start.is_file():
+            start = retrain(stage, folder.parent / stage)
+        config = dataclasses.replace(config, init_from=str(start))
     result = sd.train(config, folder)
     return Path(result.best or result.last)
+
+
+def _shipped_with_digest(sha256: str) -> str | None:
+    """The shipped checkpoint whose file has this sha256 (None: none has)."""
+    import hashlib
+
+    from ..solver.pretrained import pretrained_models, pretrained_path
+
+    for other in pretrained_models():
+        if hashlib.sha256(Path(pretrained_path(other)).read_bytes()).hexdigest() == sha256:
+            return other
+    return None
 
 
 _CACHE: dict[tuple[str, str, str], Any] = {}
@@ -190,8 +222,8 @@ _CACHE: dict[tuple[str, str, str], Any] = {}
 
 def solver(name: str, setting: Setting, out: Path | None = None):
     """The trained :class:`~sadyn.models.SudokuSolver` ``name``: the shipped checkpoint ("test",
-    "quick"), or for "full" the same configuration retrained for 100 epochs into ``<out>/checkpoints/<name>``
-    (reused when present)."""
+    "quick"), or for "full" the same run retrained from its manifest command into ``<out>/checkpoints/<name>``
+    (:func:`retrain`; reused when present)."""
     key = (name, setting, str(out))
     if key in _CACHE:
         return _CACHE[key]
