@@ -8,7 +8,9 @@ Weights are stored per head: ``wq, wk, wv`` of shape ``(H, D, D_h)`` and ``wo`` 
 ``qk_matrices()`` (A_h = W^Q_h W^K_h^T) and ``value_matrices()`` (V_h = W^V_h W^O_h, the "effective value"
 of the paper's propositions). The softmax is written out explicitly: ``F.scaled_dot_product_attention`` on CPU
 fails under forward-mode AD and makes ``jacrev`` about 250x slower, and every analysis differentiates
-through this module with ``torch.func``.
+through this module with ``torch.func``. ``set_rotary`` turns queries and keys by per-token rotations
+(:mod:`sadyn.rotary`), so that positions enter inside the attention; ``qk_matrices`` are then the products
+before the turn.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import torch
 from torch import Tensor, nn
 
 from ._validate import check_bool, check_device, check_dtype, check_int, check_positive, check_state
+from .rotary import rotate_pairs
 
 __all__ = ["MultiHeadSelfAttention"]
 
@@ -82,6 +85,38 @@ class MultiHeadSelfAttention(nn.Module):
         else:
             for name in ("bq", "bk", "bv", "bo"):
                 self.register_parameter(name, None)
+        self.rot_cos: Tensor | None
+        self.rot_sin: Tensor | None
+        self.register_buffer("rot_cos", None, persistent=False)  # set_rotary: positions inside the attention
+        self.register_buffer("rot_sin", None, persistent=False)
+
+    def set_rotary(self, cos: Tensor | None, sin: Tensor | None = None) -> MultiHeadSelfAttention:
+        """Turn queries and keys by per-token rotations (:mod:`sadyn.rotary`; ``cos``/``sin`` of shape
+        ``(S, D_h / 2)``, e.g. from :func:`sadyn.rotary.grid_rotary`), or switch that off with ``None``. States must
+        then have exactly ``S`` tokens. Returns self."""
+        if cos is None:
+            self.rot_cos = self.rot_sin = None
+            return self
+        if sin is None or cos.shape != sin.shape or cos.ndim != 2 or cos.shape[1] * 2 != self.head_dim:
+            raise ValueError(
+                f"`cos` and `sin` must both have shape (S, head_dim / 2) = (S, {self.head_dim // 2}), got "
+                f"{None if cos is None else tuple(cos.shape)} and {None if sin is None else tuple(sin.shape)}; "
+                f"build them with sadyn.rotary.grid_rotary(rows, cols, head_dim={self.head_dim})."
+            )
+        like = self.wq
+        self.rot_cos, self.rot_sin = cos.to(like), sin.to(like)
+        return self
+
+    def _check_tokens(self, X: Tensor) -> None:
+        if self.rot_cos is not None and X.shape[-2] != self.rot_cos.shape[0]:
+            raise ValueError(
+                f"this attention turns queries and keys by a rotary encoding of {self.rot_cos.shape[0]} positions: "
+                f"`X` must have {self.rot_cos.shape[0]} tokens, got shape {tuple(X.shape)}."
+            )
+
+    def _rotate(self, x: Tensor, cos_shape: tuple[int, ...]) -> Tensor:
+        assert self.rot_cos is not None and self.rot_sin is not None
+        return rotate_pairs(x, self.rot_cos.view(cos_shape), self.rot_sin.view(cos_shape))
 
     # ----------------------------------------------------------------------------------------------- maps
     def _project(self, X: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
@@ -95,7 +130,11 @@ class MultiHeadSelfAttention(nn.Module):
         rollout, where a state that overflows must come out as inf/NaN for the caller to report as divergence.
         Finiteness is checked at the public doors (``step``, ``rollout``, the analyses)."""
         check_state(X, "X", self.dim, finite=False)
+        self._check_tokens(X)
         q, k = self._project(X, self.wq, self.bq), self._project(X, self.wk, self.bk)
+        if self.rot_cos is not None:  # (..., H, S, D_h) against (S, D_h / 2)
+            shape = tuple(self.rot_cos.shape)
+            q, k = self._rotate(q, shape), self._rotate(k, shape)
         return torch.softmax(self.beta * q @ k.transpose(-1, -2), dim=-1)
 
     def forward(self, X: Tensor) -> Tensor:
@@ -130,6 +169,7 @@ class MultiHeadSelfAttention(nn.Module):
                 f"got {tuple(V.shape)}; stack the tangents on a new leading axis."
             )
         check_state(X, "X", self.dim, finite=False)
+        self._check_tokens(X)
         S, D, k, H, Dh = X.shape[-2], X.shape[-1], V.shape[0], self.heads, self.head_dim
         X3 = X.reshape(-1, S, D)
         B, BH = X3.shape[0], X3.shape[0] * H
@@ -137,9 +177,11 @@ class MultiHeadSelfAttention(nn.Module):
         p0 = (X3 @ W).view(B, S, 3, H, Dh)
         if self.bq is not None:
             p0 = p0 + torch.stack((self.bq, self.bk, self.bv))
+        pt = (V.reshape(k * B * S, D) @ W).view(k, B, S, 3, H, Dh)
+        if self.rot_cos is not None:  # turn queries and keys (primal and tangent alike: the turn is linear)
+            p0, pt = self._rotate_qk(p0), self._rotate_qk(pt)
         p0 = p0.permute(2, 0, 3, 1, 4).reshape(3, BH, S, Dh)
         q, kk, v = p0[0], p0[1], p0[2]  # primal queries, keys, values (BH, S, Dh)
-        pt = (V.reshape(k * B * S, D) @ W).view(k, B, S, 3, H, Dh)
         dq = pt[:, :, :, 0].permute(1, 3, 2, 0, 4).reshape(BH * S, k, Dh)  # (b h s, tangent, e)
         dkT = pt[:, :, :, 1].permute(1, 3, 4, 0, 2).reshape(BH, Dh, k * S)  # (b h, e, tangent t)
         dv = pt[:, :, :, 2].permute(1, 3, 2, 0, 4).reshape(BH, S, k * Dh)  # (b h, t, tangent e)
@@ -163,6 +205,12 @@ class MultiHeadSelfAttention(nn.Module):
             out = out + self.bo
         dout = dO.view(B, H, S, k, Dh).permute(3, 0, 2, 1, 4).reshape(k * B * S, H * Dh) @ wo
         return out.reshape(X.shape), dout.reshape(V.shape)
+
+    def _rotate_qk(self, p: Tensor) -> Tensor:
+        """Rotate the query and key slots of ``p`` (last axes ``(S, 3, H, D_h)``: [q | k | v]); values stay."""
+        S, half = self.rot_cos.shape if self.rot_cos is not None else (0, 0)
+        qk = self._rotate(p[..., :2, :, :], (S, 1, 1, half))
+        return torch.cat((qk, p[..., 2:, :, :]), -3)
 
     # ------------------------------------------------------------------------------------- the theory's view
     def qk_matrices(self) -> Tensor:

@@ -22,10 +22,10 @@ from .regularizers import REGULARIZERS
 
 __all__ = ["ModelConfig", "TrainConfig", "POSITIONS", "LOSSES", "RESUMABLE_KEYS", "count", "optional_count"]
 
-Positions = Literal["units", "cells", "none"]
+Positions = Literal["units", "cells", "none", "rotary"]
 Norm = Literal["default", "rms", "sphere", "layer"]
 Loss = Literal["all", "blanks"]
-POSITIONS: tuple[str, ...] = ("units", "cells", "none")
+POSITIONS: tuple[str, ...] = ("units", "cells", "none", "rotary")
 LOSSES: tuple[str, ...] = ("all", "blanks")
 Schedule = Literal["constant", "cosine"]
 SCHEDULES: tuple[str, ...] = ("constant", "cosine")
@@ -95,7 +95,9 @@ class ModelConfig(Mapping):
     oscillator_dim: int = _f(4, "N, AKOrN oscillator size and size of the readout's amplitudes")
     group: int | None = _f(None, "itrsa: normalize chunks of this many channels instead of whole tokens")
     gamma: float | None = _f(None, "initial RMS gain (none: sqrt(D) for token-wise itrsa, else 1)")
-    positions: Positions = _f("units", "row+column+box embeddings, one per cell, or none", POSITIONS)
+    positions: Positions = _f(
+        "units", "row+column+box embeddings, one per cell, none, or rotary (2-D, inside the attention)", POSITIONS
+    )
     omega: float = _f(0.5, "AKOrN's initial natural frequency")
     eta: float = _f(1.0, "initial step size")
     dt: float = _f(0.5, "EnergySA's Euler step")
@@ -124,6 +126,18 @@ class ModelConfig(Mapping):
         if self.positions not in POSITIONS:
             raise ValueError(f"`positions` must be one of {POSITIONS}, got positions={self.positions!r}.")
         entry = SUDOKU_DYNAMICS[self.dynamics]
+        if self.positions == "rotary":
+            if self.dynamics == "energy":
+                raise ValueError(
+                    "positions='rotary' turns queries and keys per cell, so W^Q W^K^T is no longer the symmetric "
+                    "value map and the energy-based model loses its energy; use positions='units' for "
+                    "dynamics='energy'."
+                )
+            if self.dim % self.heads or (self.dim // self.heads) % 4:
+                raise ValueError(
+                    f"positions='rotary' needs a head dimension dim / heads divisible by 4 (channel pairs for rows "
+                    f"and for columns), got dim={self.dim}, heads={self.heads}."
+                )
         if self.norm != "default" and self.norm not in entry.norms:
             raise ValueError(
                 f"`norm` must be one of {entry.norms} for dynamics={self.dynamics!r}, got norm={self.norm!r}."

@@ -33,6 +33,7 @@ from torch import Tensor, nn
 
 from ..dynamics import SUDOKU_DYNAMICS
 from ..parametrize import orthogonal_values as make_values_orthogonal
+from ..rotary import grid_rotary
 from ..sudoku import board_tokens, cell_units
 from .config import POSITIONS, ModelConfig, Norm, Positions, count, dynamics_names
 
@@ -111,7 +112,9 @@ class SudokuSolver(nn.Module):
         oscillator_dim: N, oscillator size of AKOrN and of the readout's amplitudes (default 4).
         group: for "itrsa", normalize chunks of ``group`` channels instead of whole tokens.
         gamma: initial RMS gain; default sqrt(D) for token-wise ItrSA, 1 for oscillators (see module docstring).
-        positions: "units" (row + column + box embeddings, default), "cells" (one per cell) or "none".
+        positions: "units" (row + column + box embeddings, default), "cells" (one per cell), "none", or "rotary"
+            (no position in C; queries and keys turned by a 2-D rotary encoding of the cell's row and column,
+            :mod:`sadyn.rotary`, as AKOrN's reference model puts positions inside the attention).
         omega: AKOrN's initial natural frequency. eta: initial step size. dt: EnergySA's Euler step.
         orthogonal_values: keep the concatenated W^V and W^O orthogonal (the E-multi parametrization).
         readout_features: R, number of amplitudes (default D).
@@ -156,6 +159,8 @@ class SudokuSolver(nn.Module):
         self._project = entry.project
         if c.orthogonal_values:
             make_values_orthogonal(block.attention)
+        if c.positions == "rotary":  # positions inside the attention (sadyn.rotary), none in C
+            block.attention.set_rotary(*grid_rotary(c.size, c.size, c.dim // c.heads))
         self.state_rms = state_rms = float(entry.state_rms(c))
 
         def table(rows: int) -> nn.Embedding:
