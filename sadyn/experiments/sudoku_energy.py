@@ -21,7 +21,13 @@ __all__ = ["inference_energy", "restart_energies", "voting_curve", "energy_curve
 
 
 def inference_energy(
-    model: object, puzzle: object, *, steps: int = 32, seed: int = 0, fraction: float = 0.02
+    model: object,
+    puzzle: object,
+    *,
+    steps: int = 32,
+    seed: int = 0,
+    fraction: float = 0.02,
+    contribution_at: Sequence[int] | None = None,
 ) -> dict[str, np.ndarray]:
     r"""Fig. 6 along one inference, at t = 0..steps (arrays of length steps + 1):
 
@@ -31,8 +37,14 @@ def inference_energy(
       ``J_t`` the Jacobian of MSA at ``X_t``;
     * ``cosine``: :math:`\cos(\mathrm{vec}\,\mathrm{MSA}(X_t), J_t x_t)` (1 when MSA acts linearly on X_t);
     * ``contribution``: :func:`sadyn.analysis.contribution_index` of MSA at X_t (share of x_t in the top
-      ``fraction`` eigenspace of J_t + J_t^T).
+      ``fraction`` eigenspace of J_t + J_t^T), at every step or only at the steps ``contribution_at`` (NaN at
+      the others: at 9x9 each index is a Lanczos eigen-solve of a 10,368-dimensional operator, about a minute).
     """
+    at = set(range(steps + 1))
+    if contribution_at is not None:
+        at = {int(t) for t in contribution_at}
+        if not at or not all(0 <= t <= steps for t in at):
+            raise ValueError(f"`contribution_at` must list steps in [0, steps={steps}], got {list(contribution_at)!r}.")
     sm = solver_map(model, puzzle, seed=seed)
     attn = sm.block.attention
     with torch.no_grad():
@@ -52,7 +64,7 @@ def inference_energy(
         out["attention_energy"][t] = -float((X * M).sum())
         out["quadratic"][t] = -float((X * Jx).sum())
         out["cosine"][t] = float(torch.nn.functional.cosine_similarity(M.flatten(), Jx.flatten(), dim=0))
-        out["contribution"][t] = contribution_index(attn, X, fraction=fraction)
+        out["contribution"][t] = contribution_index(attn, X, fraction=fraction) if t in at else np.nan
     return out
 
 
