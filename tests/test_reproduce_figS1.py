@@ -86,7 +86,7 @@ def test_reduced_run_measures_the_shipped_4x4_family(tmp_path):
     assert [sd.load_pretrained(names[h]).heads for h in figS1.HEADS] == list(figS1.HEADS)
     m = figS1.measure("test", tmp_path)
     four = m["scales"]["4"]
-    assert four["measured"] and set(four["board"]["ood"]) == {"1", "2", "4", "8"}
+    assert four["measured"] and four["dim"] == 32 and set(four["board"]["ood"]) == {"1", "2", "4", "8"}
     assert all(np.isfinite(four["expo"][str(h)]["mean"]) for h in figS1.HEADS)
     assert all(four["expo"][str(h)]["mean"] <= four["expo"][str(h)]["max"] for h in figS1.HEADS)
     assert m["scales"]["9"]["measured"] is False  # the test setting never measures 9x9

@@ -69,7 +69,15 @@ def _scale(size: int, setting: Setting, out: Path) -> dict[str, Any]:
         e = exponents(model, puzzles, horizon=16, seed=0)
         expo[str(h)] = {k: e[k] for k in ("max", "mean", "max_per_puzzle", "mean_per_puzzle", "divergent")}
     record.update(
-        measured=True, n=n, seeds=list(seeds), puzzles=samples, steps=16, board=board, per_puzzle=per_puzzle, expo=expo
+        measured=True,
+        dim=int(models[1].dim),
+        n=n,
+        seeds=list(seeds),
+        puzzles=samples,
+        steps=16,
+        board=board,
+        per_puzzle=per_puzzle,
+        expo=expo,
     )
     return record
 
@@ -216,7 +224,7 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
         names = [s["models"][h] for h in sorted(s["models"])]
         if s.get("measured"):
             parts.append(
-                f"{s['label']}: {names}, board accuracy at T=16 on {s['n']} ID and OOD test puzzles x "
+                f"{s['label']}: {names} (D={s['dim']}), board accuracy at T=16 on {s['n']} ID and OOD test puzzles x "
                 f"{len(s['seeds'])} noise seed(s) (claims judged on {JUDGED.upper()}), T=16 exponents from the "
                 f"inference start on {s['puzzles']} ID puzzle(s)"
             )
@@ -232,6 +240,7 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
         + ". The mean exponent averages the (D-1)S exponents left after the RMSNorm's radial directions are dropped.",
         differences=(
             "Paper: 9x9, D=512, 100 epochs, several seeds. Ours: 4x4 at D=32 (head dim 32/H; 20 epochs, one seed) and "
-            "9x9 at D=64; judged on OOD boards because the 4x4 ID boards saturate."
+            "9x9 at the D of its shipped checkpoints; one training seed per H; judged on OOD boards because the 4x4 "
+            "ID boards saturate."
         ),
     )
