@@ -97,9 +97,12 @@ def test_variant_point_rejects_bad_arguments():
 
 
 def test_model_colors_are_distinct_for_nine_models_and_recolor_applies_them():
-    names = sd.experiments.shipped_solvers(4)
+    # tutorial 07's nine teaching models (the other shipped 4x4 checkpoints are Fig. S.1's heads and Fig. 5's E-single)
+    teaching = ["akorn4", "akorn4-osc32", "akorn4-rms", "akorn4-spec", "energy4"]
+    teaching += ["itrsa4-emulti", "itrsa4-none", "itrsa4-rms", "itrsa4-spec"]
+    names = sd.experiments.shipped_solvers(4, teaching)
     colors = criticality.model_colors(names)
-    assert len(names) == 9 and len(set(colors.values())) == 9
+    assert names == teaching and len(set(colors.values())) == 9
     with pytest.raises(ValueError, match="distinct colours"):
         criticality.model_colors([str(i) for i in range(11)])
     curves = {"steps": [1, 2], "board": {n: [0.1, 0.2] for n in names}}

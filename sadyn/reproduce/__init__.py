@@ -32,6 +32,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "fig2": ("sadyn.reproduce.fig2", "normalization vs Lyapunov exponent, toy eigenvalues, eigenvalue cloud (Fig. 2)"),
     "fig4": ("sadyn.reproduce.fig4", "test-time scaling: accuracy vs loops T (Fig. 4)"),
     "fig5": ("sadyn.reproduce.fig5", "regularizers none / E-single / E-multi / Spec (Fig. 5)"),
+    "figS1": ("sadyn.reproduce.figS1", "heads H vs mean Lyapunov exponent and accuracy of ItrSA (Fig. S.1)"),
     "fig3": ("sadyn.reproduce.fig3", "accuracy vs Lyapunov exponent over model variants (Fig. 3)"),
     "fig6": ("sadyn.reproduce.fig6", "pseudo-energy, cosine and contribution index along AKOrN inference (Fig. 6)"),
     "figS5": ("sadyn.reproduce.figS5", "sensitivity to initial conditions (Fig. S.5)"),

@@ -111,6 +111,20 @@ MODELS = {
         SMALL_T,
         (1,),
     ),
+    "itrsa4-esingle": (
+        "4x4 ItrSA + RMSNorm, D=32, 1 head + E-single (lambda=1e-6, the paper's Table S.2)",
+        "Fig. 5's E-single (single-head energy regularizer)",
+        SMALL_T,
+        (1,),
+    ),
+    "itrsa4-h1": ("4x4 ItrSA + RMSNorm, D=32, 1 head, T=8", "Fig. S.1's head count H=1", SMALL_T, (1,)),
+    "itrsa4-h2": ("4x4 ItrSA + RMSNorm, D=32, 2 heads, T=8", "Fig. S.1's head count H=2", SMALL_T, (1,)),
+    "itrsa4-h8": (
+        "4x4 ItrSA + RMSNorm, D=32, 8 heads (head dim 4), T=8",
+        "Fig. S.1's head count H=8",
+        SMALL_T,
+        (1,),
+    ),
 }
 
 

@@ -108,8 +108,8 @@ def render(folder: Path, *, link_base: str) -> str:
     lines += ["", "## Not covered", ""]
     lines += [f"- {name}: no result in {link_base} (run `sadyn reproduce {name}`)." for name in missing]
     lines += [
-        "- Fig. S.1 (heads H vs. exponent and accuracy), S.2-S.4, S.6, S.7 (CIFAR-10) and Table S.4 (BabyLM): they need "
-        "models trained per head count / regularizer strength or other data sets, which are not shipped."
+        "- Figs. S.2-S.4, S.6, S.7 (CIFAR-10) and Table S.4 (BabyLM): they need models trained per regularizer "
+        "strength or other data sets, which are not shipped."
     ]
     if summary.get("errors"):
         lines += ["", "## Figures that failed to run", ""]
