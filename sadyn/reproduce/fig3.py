@@ -86,12 +86,13 @@ def _gammas(models: dict[str, Any], names: list[str]) -> dict[str, dict[str, flo
     return out
 
 
-def _scale(setting: Setting, out: Path, size: int, qr_steps: int) -> dict[str, Any]:
-    """Accuracy (ID boards at T = 16) and both exponents of every variant at board ``size``."""
+def _scale(setting: Setting, out: Path, size: int, horizon: int, qr_steps: int, transient: int) -> dict[str, Any]:
+    """Accuracy (ID boards at T = 16) and both exponents of every variant at board ``size``: the finite-time one
+    over ``horizon`` loops from the start, the QR one over ``qr_steps`` steps after ``transient`` loops."""
     from ..experiments import accuracy_vs_loops, puzzle_set, solver_variant
 
     base, parents, factors = _plan(setting, size)
-    n = pick(setting, 10, 300, 1000) if size == 4 else pick(setting, 10, 200, 1000)
+    n = pick(setting, 50, 300, 1000) if size == 4 else pick(setting, 10, 200, 1000)
     samples = pick(setting, 1, 2, 8) if size == 4 else pick(setting, 1, 2, 6)
     models = {name: solver(name, setting, out) for name in base}
     for parent in parents:
@@ -103,7 +104,7 @@ def _scale(setting: Setting, out: Path, size: int, qr_steps: int) -> dict[str, A
     puzzles, _ = puzzle_set(dataset, samples)
     rows = {}
     for name, model in models.items():
-        lr = long_run_exponents(model, puzzles, steps=qr_steps, transient=TRANSIENT)
+        lr = long_run_exponents(model, puzzles, steps=qr_steps, transient=transient, horizon=horizon)
         qr = np.asarray(lr["qr"], dtype=float)
         row = {
             "accuracy": accuracy[name][0],
@@ -113,7 +114,7 @@ def _scale(setting: Setting, out: Path, size: int, qr_steps: int) -> dict[str, A
             "normalized": _normalized(model),
         }
         if size == 4:  # the whole finite-time spectrum (512 dimensions): max and mean
-            e = exponents(model, puzzles)
+            e = exponents(model, puzzles, horizon=horizon)
             row.update(max=e["max"], mean=e["mean"], max_per_puzzle=e["max_per_puzzle"])
             row["divergent"] = max(int(e["divergent"]), sum(s != "ok" for s in lr["status"]))
         else:  # 10,368 dimensions: lambda_max matrix-free, no mean
@@ -136,18 +137,20 @@ def _scale(setting: Setting, out: Path, size: int, qr_steps: int) -> dict[str, A
 
 
 def measure(setting: Setting, out: Path) -> dict[str, Any]:
-    """Both scales' variants (see :func:`_scale`) and the protocol's constants."""
-    qr_steps = pick(setting, 10, 300, 1000)
+    """Both scales' variants (see :func:`_scale`) and the protocol's constants (the paper's T = 16 and Fig. S.5's
+    128 transient loops, shortened only in the tests' tiny settings)."""
+    horizon, transient = pick(setting, 4, 16, 16), pick(setting, 8, TRANSIENT, TRANSIENT)
+    qr_steps = pick(setting, 10, 200, 1000)
     return {
-        "scales": {f"{s}x{s}": _scale(setting, out, s, qr_steps) for s in (4, 9)},
-        "steps": 16,
+        "scales": {f"{s}x{s}": _scale(setting, out, s, horizon, qr_steps, transient) for s in (4, 9)},
+        "steps": horizon,
         "band": _BAND,
         "qr_steps": qr_steps,
-        "transient": TRANSIENT,
+        "transient": transient,
     }
 
 
-def _claims(scale: str, s: dict[str, Any]) -> list[Claim]:
+def _claims(scale: str, s: dict[str, Any], T: int) -> list[Claim]:
     """Fig. 3's claims on one board size's variants, named with ``(scale)``."""
     rows = s["variants"]
     names = list(rows)
@@ -163,7 +166,7 @@ def _claims(scale: str, s: dict[str, Any]) -> list[Claim]:
     claims = [
         judge(
             f"Only models with a near-zero maximal exponent reach high accuracy ({scale})",
-            f"every variant with accuracy >= 90% of the best has |lambda_max| <= {_BAND} (T=16), and at least one "
+            f"every variant with accuracy >= 90% of the best has |lambda_max| <= {_BAND} (T={T}), and at least one "
             f"variant has |lambda_max| > {_BAND} and the best accuracy is > 0 (else nothing to contrast: inconclusive)",
             None if not far.any() or best <= 0 else bool((np.abs(lmax[high]) <= _BAND).all()),
             high_accuracy=[names[i] for i in np.flatnonzero(high)],
@@ -174,7 +177,7 @@ def _claims(scale: str, s: dict[str, Any]) -> list[Claim]:
         ),
         judge(
             f"Successful models are slightly positive (about +0.1): critical from the chaotic side ({scale})",
-            f"mean lambda_max (T=16) of the (up to) {_TOP} most accurate variants among those with non-zero accuracy "
+            f"mean lambda_max (T={T}) of the (up to) {_TOP} most accurate variants among those with non-zero accuracy "
             f"is in (0, {_BAND}] (none solves a board: inconclusive)",
             None if not len(top) else 0 < float(lmax[top].mean()) <= _BAND,
             top=[names[i] for i in top],
@@ -200,7 +203,7 @@ def _claims(scale: str, s: dict[str, Any]) -> list[Claim]:
         claims.append(
             judge(
                 f"Maximal and mean exponents tell the same story ({scale})",
-                f"not measured: lambda_mean needs every singular value of a product of 16 dense {dim:,} x {dim:,} "
+                f"not measured: lambda_mean needs every singular value of a product of {T} dense {dim:,} x {dim:,} "
                 f"Jacobians ({dim * dim * 8 / 1e9:.1f} GB each in float64) per variant and puzzle, beyond the CPU budget",
                 None,
                 state_dimension=dim,
@@ -212,7 +215,7 @@ def _claims(scale: str, s: dict[str, Any]) -> list[Claim]:
         claims.append(
             judge(
                 f"Symmetric energy-based SA has negative exponents and lower accuracy ({scale})",
-                f"{energy}'s lambda_max (T=16) < 0 and its accuracy at least 10 points below the best variant's",
+                f"{energy}'s lambda_max (T={T}) < 0 and its accuracy at least 10 points below the best variant's",
                 e["max"] < 0 and e["accuracy"] <= best - 0.10,
                 energy_max=e["max"],
                 energy_qr=e["qr"],
@@ -225,7 +228,7 @@ def _claims(scale: str, s: dict[str, Any]) -> list[Claim]:
 
 def claims(m: dict[str, Any]) -> list[Claim]:
     """Fig. 3's claims, judged on :func:`measure`'s variants at 4x4 and at 9x9."""
-    return [c for scale, s in m["scales"].items() for c in _claims(scale, s)]
+    return [c for scale, s in m["scales"].items() for c in _claims(scale, s, m["steps"])]
 
 
 def draw(m: dict[str, Any]) -> Figure:
@@ -235,6 +238,7 @@ def draw(m: dict[str, Any]) -> Figure:
 
     panels = [(scale, "max") for scale in m["scales"]] + [("4x4", "mean")]
     fig, axes = plots.grid(len(panels), size=(4.2, 3.2))
+    T = m["steps"]
     with plots.style():
         for ax, (scale, key) in zip(axes, panels, strict=True):
             rows = m["scales"][scale]["variants"]
@@ -246,7 +250,7 @@ def draw(m: dict[str, Any]) -> Figure:
                 "input": [i for i, k in enumerate(names) if " input " in k],
                 "W^V": [i for i, k in enumerate(names) if " W^V " in k],
             }
-            styles = [(key, "T=16", "o", True)] + ([("qr", "QR", "o", False)] if key == "max" else [])
+            styles = [(key, f"T={T}", "o", True)] + ([("qr", "QR", "o", False)] if key == "max" else [])
             for field, how, marker, filled in styles:
                 values = np.clip(np.array([rows[k][field] for k in names], dtype=float), -2, 2)
                 for j, (label, idx) in enumerate(kinds.items()):
@@ -265,7 +269,7 @@ def draw(m: dict[str, Any]) -> Figure:
             if energy in rows:
                 ax.annotate("energy SA", (np.clip(rows[energy][key], -2, 2), rows[energy]["accuracy"]), fontsize=7)
             ax.axvline(0, color="0.4", lw=0.8)
-            what = "T=16" if key == "mean" else "filled T=16, hollow QR"
+            what = f"T={T}" if key == "mean" else f"filled T={T}, hollow QR"
             ax.set(
                 xlabel=f"lambda_{key} ({what}; clipped to +-2)",
                 ylabel="ID board accuracy (T=16)",
@@ -298,7 +302,7 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
         + ". The exponents are those of the maps as trained; a smaller gamma would scale J and shift them."
     ]
     notes.append(
-        "The T=16 exponent is a finite-time one from the inference start: it measures short-term amplification. "
+        f"The T={m['steps']} exponent is a finite-time one from the inference start: it measures short-term amplification. "
         f"The long-run QR exponent (over {m['qr_steps']} steps after {m['transient']} loops, from the same state) "
         "is reported beside it; where the two differ in sign, the loop amplifies early and contracts later."
     )
@@ -311,7 +315,7 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
         ),
         ours=(
             "; ".join(parts)
-            + f". Exponents per variant and puzzle: the paper's finite-time lambda_max (T=16 from the inference "
+            + f". Exponents per variant and puzzle: the paper's finite-time lambda_max (T={m['steps']} from the inference "
             f"start, radial directions excluded; at 4x4 also lambda_mean from the whole spectrum) and the long-run QR "
             f"lambda_max over {m['qr_steps']} steps after {m['transient']} loops from the same state; accuracy: ID "
             "board accuracy at T=16."
