@@ -1,5 +1,5 @@
-"""Fig. 3's reproduction at 4x4 and 9x9: the criteria on hand-made numbers (fast), and the measured rows of the
-reduced run (slow, shares tests/test_reproduce.py's kind of run but only for fig3's 9x9 scale)."""
+"""Fig. 3's reproduction at 4x4 and 9x9: the criteria on hand-made numbers, and the measured 9x9 rows of the
+tiny setting (about 2 s: one 9x9 solver and one W^V variant at a 4-loop horizon)."""
 
 from __future__ import annotations
 
@@ -113,7 +113,6 @@ def test_figure_and_description_show_both_scales_and_both_exponents():
     assert "itrsa9-rms max|gamma|" in text["notes"][0] and "long-run QR" in text["notes"][1]
 
 
-@pytest.mark.slow
 def test_every_9x9_row_has_both_exponents_from_the_measured_run(tmp_path):
     """The tiny setting's 9x9 rows (one trained solver, one W^V variant): accuracy on 9x9 boards, a finite T-step
     and QR exponent for every normalized model, and the W^V variant moved away from its parent."""
