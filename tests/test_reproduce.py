@@ -200,7 +200,11 @@ def test_every_figure_runs_its_quick_model_choice(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["errors"] == {} and [r.figure for r in results] == list(FIGURES)
     fig3 = json.loads((tmp_path / "fig3.json").read_text())
-    assert "itrsa4-rms eta x0.5" in fig3["numbers"]["variants"]  # quick's variants, not test's
+    scales = fig3["numbers"]["scales"]
+    assert "itrsa4-rms eta x0.5" in scales["4x4"]["variants"]  # quick's variants, not test's
+    assert {"akorn9 W^V x0.85", "itrsa9-rms eta x0.5", "energy9"} <= set(scales["9x9"]["variants"])
+    for name, row in scales["9x9"]["variants"].items():  # both exponents for every normalized 9x9 model
+        assert not row["normalized"] or all(isinstance(row[k], float) for k in ("max", "qr")), name
 
 
 def test_full_setting_retrains_from_the_manifest_command(tmp_path):

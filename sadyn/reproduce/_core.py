@@ -36,6 +36,8 @@ __all__ = [
     "retrain",
     "solver",
     "exponents",
+    "long_run_exponents",
+    "TRANSIENT",
     "retrain_command",
     "jsonable",
     "compare",
@@ -251,6 +253,26 @@ def exponents(model, puzzles, *, horizon: int = 16, seed: int = 0) -> dict[str, 
     from ..experiments import solver_exponents
 
     return solver_exponents(model, puzzles, horizon=horizon, seed=seed)
+
+
+TRANSIENT = 128  # loops run before a long-run QR exponent starts averaging (Fig. S.5's warm-up, App. B.5.4)
+
+
+def long_run_exponents(
+    model, puzzles, *, steps: int, transient: int = TRANSIENT, horizon: int = 16, seed: int = 0
+) -> dict[str, list[Any]]:
+    """Per puzzle, from the same initial state X_0 (:func:`sadyn.experiments.solver_lyapunov`): the paper's
+    finite-time lambda_max (T = ``horizon`` loops from the inference start) and the long-run QR lambda_max over
+    ``steps`` steps after ``transient`` loops, radial directions excluded. Returns lists ``{"finite_time", "qr",
+    "qr_stderr", "status"}`` (``status`` "divergent" where the rollout or the QR run left the finite numbers)."""
+    from ..experiments import solver_lyapunov
+
+    out: dict[str, list[Any]] = {"finite_time": [], "qr": [], "qr_stderr": [], "status": []}
+    for puzzle in puzzles:
+        r = solver_lyapunov(model, puzzle, horizon=horizon, steps=steps, transient=transient, seed=seed)
+        for key in out:
+            out[key].append(r[key])
+    return out
 
 
 def compare(a: float, b: float, n: int) -> bool | None:

@@ -18,14 +18,14 @@ from typing import Any, cast
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._core import Claim, Setting, choose, judge, pick, solver
+from ._core import TRANSIENT, Claim, Setting, choose, judge, long_run_exponents, pick, solver
 
 FIGURE = "figS5"
 
 
 def measure(setting: Setting, out: Path) -> dict[str, Any]:
     """Two-trajectory distances and QR exponents of the trained solvers at ``setting``."""
-    from ..experiments import puzzle_set, solver_lyapunov, solver_map, trajectory_distance
+    from ..experiments import puzzle_set, solver_map, trajectory_distance
 
     steps, points, count = pick(setting, 200, 2000, 10000), pick(setting, 50, 300, 300), pick(setting, 1, 3, 10)
     qr_steps = pick(setting, 50, 300, 2000)
@@ -46,7 +46,7 @@ def measure(setting: Setting, out: Path) -> dict[str, Any]:
             trajectory_distance(sm.f, sm.X0, warmup=128, steps=steps, points=points, eps=1e-3, seed=i)
             for i, sm in enumerate(maps)
         ]
-        qr[name] = [solver_lyapunov(model, p, steps=qr_steps, transient=128)["qr"] for p in puzzles]
+        qr[name] = long_run_exponents(model, puzzles, steps=qr_steps, transient=TRANSIENT)["qr"]
         rates[name] = [distance_growth_rate(c["t"], c["l1"]) for c in curves[name]]
     return {
         "rates": rates,
