@@ -98,3 +98,14 @@ def test_errors():
         finite_time_lyapunov(Henon(), Henon().initial_state(), horizon=0)
     with pytest.raises(ValueError, match=r"`k` must be an integer in \[1, 2\]"):
         finite_time_lyapunov(Henon(), Henon().initial_state(), k=5)
+
+
+def test_full_spectrum_of_a_huge_state_is_refused_with_the_fix():
+    """All exponents of a 6000-dimensional state would stack 16 dense Jacobians (4.3 GiB): a clear error naming
+    `k`, not an out-of-memory kill; with `k` the top exponents come matrix-free (here exactly ln 0.5)."""
+    x0 = torch.linspace(-1.0, 1.0, 6000, dtype=torch.float64)
+    with pytest.raises(ValueError, match="Pass `k`"):
+        sd.finite_time_lyapunov(lambda x: 0.5 * x, x0, horizon=16)
+    top = sd.finite_time_lyapunov(lambda x: 0.5 * x, x0, horizon=16, k=2)
+    assert top.method == "arpack"
+    torch.testing.assert_close(top.exponents, torch.full((2,), math.log(0.5), dtype=torch.float64))

@@ -24,6 +24,7 @@ from .lyapunov import LyapunovSpectrum, orbit_growth
 __all__ = ["finite_time_lyapunov"]
 
 _DENSE_MAX = 2048  # above this state size (and with k given), the singular values come from ARPACK
+_DENSE_BYTES = 2**32  # 4 GiB: the most the dense path's stacked Jacobians may take (a 9x9 solver's would be 14 GiB)
 
 
 def _states(F: FlatMap, X: Tensor, steps: int) -> tuple[Tensor, Tensor]:
@@ -148,6 +149,13 @@ def finite_time_lyapunov(
         logs = _log_svals_arpack(F, Xs, k, tangent)
         method = "arpack"
     else:
+        need = int(usable.max()) * F.B * F.n**2 * Xs.element_size()
+        if need > _DENSE_BYTES:
+            raise ValueError(
+                f"all {F.n} finite-time exponents need the {int(usable.max())} dense {F.n} x {F.n} Jacobians of the "
+                f"horizon ({need / 2**30:.1f} GiB) and their QRs: too large for this routine. Pass `k` (the k largest, "
+                f"matrix-free through ARPACK for a single system), or use lyapunov_spectrum(f, x0, steps=..., k=...)."
+            )
         Js = dense_jacobians(F, Xs, tangent=tangent)
         _check_finite_jacobians(Js, usable, transient)
         logs = _log_svals_dense(Js, usable)
