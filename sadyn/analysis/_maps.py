@@ -252,15 +252,17 @@ def analytic_tangent(F: FlatMap, X: Tensor, V: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _tangent_tol(dtype: torch.dtype) -> float:
-    return 1e-6 if dtype == torch.float64 else 1e-3
+    return 1e-5 if dtype == torch.float64 else 1e-3
 
 
 def check_tangent(F: FlatMap, X: Tensor, name: str = "f") -> None:
     """Refuse a map whose ``tangent`` method disagrees with ``torch.func.jvp`` at ``X`` on one random tangent.
 
-    Relative tolerance 1e-6 in float64 and 1e-3 in float32, on both ``f(x)`` and ``J v``. A map that torch.func
+    Relative tolerance 1e-5 in float64 and 1e-3 in float32, on both ``f(x)`` and ``J v``. A map that torch.func
     cannot differentiate (the reason to write a tangent by hand) is checked against central differences instead,
-    with a tolerance of ``100 eps^(2/3)`` (their own error is about ``eps^(2/3)``).
+    with a tolerance of ``100 eps^(2/3)`` (their own error is about ``eps^(2/3)``). Not tighter in float64: at an
+    ill-conditioned state (a saturated softmax at the 1e6-norm tokens of a trained unnormalized ItrSA) the two exact
+    products already round off from each other by 1.2e-6; a wrong tangent errs by orders more.
     """
     method = f"`{name}.tangent(x, V)`"
     gen = torch.Generator().manual_seed(20240615)

@@ -145,8 +145,9 @@ def finite_time_lyapunov(
     Xs = Xs[transient:]
     usable = (first_bad - 1 - transient).clamp(0, horizon)  # Jacobians whose step stayed finite
     method = "dense"
-    if k is not None and F.n > _DENSE_MAX and not batch and int(usable[0]) == horizon:
-        logs = _log_svals_arpack(F, Xs, k, tangent)
+    if k is not None and F.n > _DENSE_MAX and not batch:  # over the steps before a divergence, if any
+        u = int(usable[0])
+        logs = _log_svals_arpack(F, Xs[:u], k, tangent) if u else torch.full((1, k), math.nan, dtype=Xs.dtype)
         method = "arpack"
     else:
         need = int(usable.max()) * F.B * F.n**2 * Xs.element_size()

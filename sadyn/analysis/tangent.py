@@ -15,7 +15,7 @@ Lauterborn 1990, method "H2"). Two engines push ``Q`` forward, with identical re
   ``(k, *x.shape)``; ``model.as_map(C)`` of ItrSA has one, and any callable may carry one, see
   :mod:`sadyn.analysis._maps`). Exact like ``"jvp"`` and several times faster on attention maps, where forward
   AD is slow. The tangent is checked once, at :meth:`TangentMap.prepare`, against ``torch.func.jvp`` on a random
-  tangent (relative 1e-6 in float64, 1e-3 in float32); a disagreeing one is refused with an error. Pass
+  tangent (relative 1e-5 in float64, 1e-3 in float32); a disagreeing one is refused with an error. Pass
   ``method="jvp"`` to cross-check with torch.func.
 * ``"dense"`` (small states): the trajectory is run ahead for a chunk of steps (forward passes only), then the
   Jacobians at all states of the chunk are built in **one** vectorized call, and the products and QRs are

@@ -248,11 +248,14 @@ def solver_lyapunov(
     return out
 
 
-def solver_eigenvalues(model: object, puzzle: object, *, steps: int = 16, seed: int = 0) -> dict[str, Any]:
+def solver_eigenvalues(
+    model: object, puzzle: object, *, steps: int = 16, seed: int = 0, k: int | None = None
+) -> dict[str, Any]:
     """Eigenvalues of the one-step Jacobian of a solver's map at X_T after ``steps`` loops (Fig. 2c); see
-    :func:`sadyn.experiments.eigenvalue_cloud` for the keys (``eigenvalues``, ``max_modulus``, ``outside_share``)."""
+    :func:`sadyn.experiments.eigenvalue_cloud` for the keys (``eigenvalues``, ``max_modulus``, ``outside_share``)
+    and for ``k`` (only the k of largest modulus: what a 9x9 solver allows)."""
     sm = solver_map(model, puzzle, seed=seed)
-    return eigenvalue_cloud(sm.block, sm.X0, sm.C, steps=steps)
+    return eigenvalue_cloud(sm.block, sm.X0, sm.C, steps=steps, k=k)
 
 
 def solver_exponents(model: object, puzzles: Iterable[Any], *, horizon: int = 16, seed: int = 0) -> dict[str, Any]:
