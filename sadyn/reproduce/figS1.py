@@ -127,33 +127,22 @@ def _claims(s: dict[str, Any]) -> list[Claim]:
 
     board = {h: s["board"][JUDGED][str(h)] for h in HEADS}
     mean = [s["expo"][str(h)]["mean"] for h in HEADS]
-    out = []
-    low = {h: compare_paired(acc(8) - acc(h)) for h in (1, 2)}
-    verdicts = [v for v, _, _ in low.values()]
-    holds = True if all(v is True for v in verdicts) else False if any(v is False for v in verdicts) else None
-    out.append(
-        judge(
-            texts[0] + tag,
-            criteria[0],
+
+    def h8_against(others: tuple[int, ...], k: int) -> Claim:
+        """Claim ``k``: H = 8 beats every H in ``others`` (paired, beyond 2 SE); one beaten by them refutes it."""
+        res = {h: compare_paired(acc(8) - acc(h)) for h in others}
+        verdicts = [v for v, _, _ in res.values()]
+        holds = True if all(v is True for v in verdicts) else False if any(v is False for v in verdicts) else None
+        return judge(
+            texts[k] + tag,
+            criteria[k],
             holds,
             **{f"acc_h{h}": board[h] for h in HEADS},
-            **{f"h8_minus_h{h}": d for h, (_, d, _) in low.items()},
-            **{f"se_h{h}": se for h, (_, _, se) in low.items()},
+            **{f"h8_minus_h{h}": d for h, (_, d, _) in res.items()},
+            **{f"se_h{h}": se for h, (_, _, se) in res.items()},
         )
-    )
-    best = {h: compare_paired(acc(8) - acc(h)) for h in (1, 2, 4)}
-    verdicts = [v for v, _, _ in best.values()]
-    holds = True if all(v is True for v in verdicts) else False if any(v is False for v in verdicts) else None
-    out.append(
-        judge(
-            texts[1] + tag,
-            criteria[1],
-            holds,
-            **{f"acc_h{h}": board[h] for h in HEADS},
-            **{f"h8_minus_h{h}": d for h, (_, d, _) in best.items()},
-            **{f"se_h{h}": se for h, (_, _, se) in best.items()},
-        )
-    )
+
+    out = [h8_against((1, 2), 0), h8_against((1, 2, 4), 1)]
     rho = _spearman([float(h) for h in HEADS], mean)
     rise, diff, se = compare_paired(lam(8) - lam(1))
     holds = None if not np.isfinite(rho) else True if rho >= _RHO and rise is True else False if rho <= 0 else None
