@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 # --- end analysis ---
 # --- sudoku and training (sadyn.sudoku, sadyn.solver, sadyn.parametrize) ---
 from . import sudoku as sudoku  # sadyn.sudoku.generate(...), .load_dataset(...): numpy only
+from .analysis import FiniteTimeVolume as FiniteTimeVolume
 
 # --- end models ---
 # --- analysis (sadyn.analysis, sadyn.systems) ---
@@ -19,6 +20,7 @@ from .analysis import classify_regime as classify_regime
 from .analysis import contribution_index as contribution_index
 from .analysis import eigenvalues as eigenvalues
 from .analysis import finite_time_lyapunov as finite_time_lyapunov
+from .analysis import finite_time_volume as finite_time_volume
 from .analysis import jacobian as jacobian
 from .analysis import jacobian_spectrum as jacobian_spectrum
 from .analysis import jvp as jvp

@@ -354,7 +354,7 @@ def lorenz_exponents(
     unstable direction aligns slowly): -1.3% with ``transient=500, steps=250``.
     """
     from .analysis import TangentMap
-    from .analysis.tangent import _mgs_numpy
+    from .analysis._gram_schmidt import mgs_numpy
 
     system = Lorenz() if system is None else system
     if not isinstance(system, Lorenz):
@@ -380,7 +380,7 @@ def lorenz_exponents(
             since += 1
             t = t0 + i + 1
             if since == every or t in (transient, horizon):
-                V, d = _mgs_numpy(V)
+                V, d = mgs_numpy(V)
                 if t > transient:
                     total += np.log(d)
                 since = 0

@@ -15,7 +15,8 @@ import pytest
 import torch
 
 from sadyn.analysis import TangentMap, lyapunov_spectrum
-from sadyn.analysis.tangent import _kernel_of, _mgs_floats, _mgs_numpy
+from sadyn.analysis._gram_schmidt import mgs_floats, mgs_numpy
+from sadyn.analysis.tangent import _kernel_of
 from sadyn.systems import Henon, Logistic, Lorenz, lorenz_exponents
 
 F64 = torch.float64
@@ -110,16 +111,16 @@ def test_small_qr_against_torch():
     for n, k in ((2, 2), (3, 3), (3, 1), (4, 2)):
         V = torch.randn(6, n, k, generator=g, dtype=F64)
         Q, R = torch.linalg.qr(V)
-        q1, d1 = _mgs_floats(V[0].T.tolist())
+        q1, d1 = mgs_floats(V[0].T.tolist())
         torch.testing.assert_close(torch.tensor(d1, dtype=F64), R[0].diagonal().abs(), atol=1e-13, rtol=0)
         q1 = torch.tensor(q1, dtype=F64).T
         torch.testing.assert_close(q1 @ (q1.T @ Q[0]), Q[0], atol=1e-13, rtol=0)  # same span
-        qb, db = _mgs_numpy(V.permute(1, 2, 0).numpy())
+        qb, db = mgs_numpy(V.permute(1, 2, 0).numpy())
         torch.testing.assert_close(torch.from_numpy(db).T, R.diagonal(dim1=-2, dim2=-1).abs(), atol=1e-13, rtol=0)
         torch.testing.assert_close(torch.from_numpy(qb).permute(2, 0, 1)[0], q1, atol=1e-13, rtol=0)
     huge = [[1e200, 3e200], [2e200, -1e200]]  # squares overflow float64: the norms must not
-    _, d = _mgs_floats(huge)
-    _, db = _mgs_numpy(np.array(huge).T[:, :, None])
+    _, d = mgs_floats(huge)
+    _, db = mgs_numpy(np.array(huge).T[:, :, None])
     assert all(map(math.isfinite, d)) and np.isfinite(db).all()
     assert d[0] == pytest.approx(math.sqrt(10) * 1e200, rel=1e-15) and db[0, 0] == pytest.approx(d[0], rel=1e-15)
 

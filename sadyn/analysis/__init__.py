@@ -5,7 +5,9 @@ Every function takes a map ``f`` (a callable from a state tensor to a state of t
 design (flattening, engines, constraints, divergence) and ``benchmarks/`` for measured costs.
 """
 
+from .finite_time import FiniteTimeVolume as FiniteTimeVolume
 from .finite_time import finite_time_lyapunov as finite_time_lyapunov
+from .finite_time import finite_time_volume as finite_time_volume
 from .jacobian import jacobian as jacobian
 from .jacobian import jvp as jvp
 from .jacobian import vjp as vjp
@@ -31,6 +33,8 @@ __all__ = [
     "LyapunovSpectrum",
     "TangentMap",
     "finite_time_lyapunov",
+    "finite_time_volume",
+    "FiniteTimeVolume",
     "classify_regime",
     "prop51_bound",
     "pseudo_energy",

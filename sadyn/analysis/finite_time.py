@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -21,7 +22,7 @@ from ._door import check_constraint_holds, check_independent
 from ._maps import FlatMap, Linearization, dense_jacobians, flat_map, verified_tangent
 from .lyapunov import LyapunovSpectrum, orbit_growth
 
-__all__ = ["finite_time_lyapunov"]
+__all__ = ["FiniteTimeVolume", "finite_time_lyapunov", "finite_time_volume"]
 
 _DENSE_MAX = 2048  # above this state size (and with k given), the singular values come from ARPACK
 _DENSE_BYTES = 2**32  # 4 GiB: the most the dense path's stacked Jacobians may take (a 9x9 solver's would be 14 GiB)
@@ -200,3 +201,152 @@ def _check_finite_jacobians(Js: Tensor, usable: Tensor, transient: int) -> None:
             f"finite: the map is not differentiable there (e.g. sqrt, abs or a norm at 0). Start from another "
             f"state or write the map so that it is smooth along the orbit."
         )
+
+
+@dataclass(frozen=True, repr=False)
+class FiniteTimeVolume:
+    r"""The sum and mean of the finite finite-time exponents, without the spectrum (:func:`finite_time_volume`).
+
+    Attributes:
+        total: :math:`\sum_i \lambda_i^{(T)}` over the ``count`` finite exponents: the rate at which the T-step
+            product expands ``count``-dimensional volumes (a float; ``(B,)`` with ``batch=True``). NaN for a system
+            that diverged before its first step.
+        count: the number of finite exponents, ``dimension - excluded``.
+        horizon, transient, status, diverged_at, dimension, excluded, dt: as in :class:`LyapunovSpectrum` (a
+            divergent system's total is over the steps before its divergence).
+    """
+
+    total: float | Tensor
+    count: int
+    horizon: int
+    transient: int
+    status: str | tuple[str, ...]
+    diverged_at: int | None | tuple[int | None, ...]
+    dimension: int
+    excluded: int
+    dt: float
+
+    @property
+    def mean(self) -> float | Tensor:
+        """The mean finite exponent, ``total / count``: :attr:`LyapunovSpectrum.mean` of the full spectrum."""
+        return self.total / self.count
+
+    def __repr__(self) -> str:
+        def fmt(v: float | Tensor) -> str:
+            return f"{v:.4g}" if isinstance(v, float) else str([round(float(x), 4) for x in v])
+
+        return (
+            f"FiniteTimeVolume(mean={fmt(self.mean)}, total={fmt(self.total)}, count={self.count}, "
+            f"horizon={self.horizon}, status={self.status!r})"
+        )
+
+
+def _left_normals(J: Tensor, group: int, per: int) -> Tensor:
+    """Per group of output rows ``R`` (``group x n``), the ``per`` eigenvectors of ``R R^T`` with the smallest
+    eigenvalues: ``(B, S, group, per)``. For a map that normalizes each group they span the left null space (the
+    normals of the manifold at the output, e.g. ``gamma^-2 * y`` for RMSNorm with a gain); a ``group x group``
+    eigen-solve per group costs far less than the step's LU."""
+    B, n, _ = J.shape
+    R = J.reshape(B, n // group, group, n)
+    return torch.linalg.eigh(R @ R.mT)[1][..., :per]
+
+
+def _log_volume_step(J: Tensor, n_out: Tensor | None, n_in: Tensor | None, first: bool) -> Tensor:
+    """``log|det K|`` of one step (``(B,)``), ``K = U_out^T J U_in`` the step restricted to the tangent spaces.
+
+    ``det(J + N_out N_in^T) = +-det K`` for orthonormal normals ``N`` with ``N_out^T J = 0`` (in the bases
+    ``[U, N]`` the matrix is block triangular with an identity block), so one LU of an ``n x n`` matrix gives it.
+    The first step maps all of ``R^n``: there the product's singular values are those of ``G = U_out^T J``, and
+    ``1/2 log det(G G^T) = log|det K| + 1/2 log det(I + Z^T Z)`` with ``Z = (J + N_out N_in^T)^{-1} J N_in``
+    (matrix determinant lemma; any orthonormal ``N_in`` with ``K`` invertible).
+    """
+    if n_out is None or n_in is None:
+        return torch.linalg.slogdet(J)[1]
+    B, n, _ = J.shape
+    S, g, per = n_out.shape[1:]
+    A = J.clone()
+    A.view(B, S, g, S, g).diagonal(dim1=1, dim2=3).add_(torch.einsum("bsip,bsjp->bijs", n_out, n_in))
+    LU, pivots = torch.linalg.lu_factor(A)
+    logdet = torch.log(LU.diagonal(dim1=-2, dim2=-1).abs()).sum(-1)
+    if not first:
+        return logdet
+    JN = torch.einsum("bnsi,bsip->bnsp", J.view(B, n, S, g), n_in).reshape(B, n, S * per)
+    Z = torch.linalg.lu_solve(LU, pivots, JN)
+    eye = torch.eye(S * per, dtype=J.dtype, device=J.device)
+    L = torch.linalg.cholesky(eye + Z.mT @ Z)
+    return logdet + torch.log(L.diagonal(dim1=-2, dim2=-1)).sum(-1)
+
+
+@torch.no_grad()
+def finite_time_volume(
+    f: Callable[[Tensor], Tensor],
+    x0: Tensor,
+    *,
+    horizon: int = 16,
+    transient: int = 0,
+    batch: bool = False,
+    constraint: Constraint | None = None,
+    group: int | None = None,
+    dt: float = 1.0,
+) -> FiniteTimeVolume:
+    r"""The sum (and mean) of all finite finite-time exponents, exactly, without computing the spectrum.
+
+    .. math::  \sum_{i \le m} \lambda_i^{(T)} = \frac{1}{T} \sum_{i \le m} \ln \sigma_i(J_{T-1} \cdots J_0)
+               = \frac{1}{T}\Big(\tfrac12 \ln\det G G^\top + \sum_{t=1}^{T-1} \ln|\det K_t|\Big)
+
+    with ``m = n - excluded`` the exponents left by the ``constraint``, ``U_t`` an orthonormal basis of
+    ``range(J_t)`` (the tangent space of the manifold at ``x_{t+1}``), ``K_t = U_t^T J_t U_{t-1}`` and
+    ``G = U_0^T J_0``: ``J_{T-1} \cdots J_0 = U_{T-1} K_{T-1} \cdots K_1 G`` and ``det((K G)(K G)^T) = det(K)^2
+    det(G G^T)``. Each term is one LU of an ``n x n`` matrix (see :func:`_log_volume_step`); only one step's
+    Jacobian is held at a time. Its ``mean`` is the mean exponent of Figs. 3 and S.1 where the full spectrum of
+    :func:`finite_time_lyapunov` is too large: for a 9x9 solver with D = 64 (n = 5,184) about 7x fewer operations
+    and 16x less memory than the dense spectrum. Without a constraint, ``m = n`` and the sum is
+    ``(1/T) sum_t ln|det J_t|``.
+
+    Arguments and raises: as :func:`finite_time_lyapunov` (no ``k``). Each group's normals are the left singular
+    vectors of the Jacobian's rows with the smallest singular values, so any map that normalizes each group
+    (sphere projection, RMSNorm with a gain, LayerNorm) is exact.
+
+    Returns:
+        :class:`FiniteTimeVolume` (``total``, ``mean``, ``count``, status and divergence as
+        :class:`LyapunovSpectrum`).
+    """
+    horizon = check_count(horizon, "horizon", hint="the number of steps T (the paper uses 16)")
+    transient = check_count(transient, "transient", minimum=0)
+    dt = check_positive(dt, "dt")
+    batch = check_bool(batch, "batch")
+    F, X = flat_map(f, x0, batch=batch)
+    constraint, group, excluded = check_constraint(constraint, group, F.system_shape())
+    check_constraint_holds(f, F, X, constraint, group)
+    if batch:
+        check_independent(F, X)
+    need = 2 * F.B * F.n**2 * X.element_size()
+    if need > _DENSE_BYTES:
+        raise ValueError(
+            f"the volume needs one step's {F.B} dense {F.n} x {F.n} Jacobians and their LU at a time "
+            f"({need / 2**30:.1f} GiB): too large. Pass fewer systems at once (batch), or a smaller state."
+        )
+    per = 0 if constraint is None else excluded // (F.n // group)
+    tangent = verified_tangent(F, X)
+    Xs, first_bad = _states(F, X, transient + horizon)
+    Xs = Xs[transient:]
+    usable = (first_bad - 1 - transient).clamp(0, horizon)
+    total = torch.zeros(F.B, dtype=X.dtype, device=X.device)
+    n_prev: Tensor | None = None
+    for t in range(int(usable.max())):
+        J = dense_jacobians(F, Xs[t : t + 1], tangent=tangent)[0]  # (B, n, n)
+        _check_finite_jacobians(J[None], usable - t, transient + t)
+        n_out = _left_normals(J, group, per) if per else None
+        first = n_prev is None
+        n_in = n_out if first else n_prev  # at x_0: any orthonormal normals serve (the correction makes it exact)
+        step = _log_volume_step(J, n_out, n_in, first and per > 0)
+        total = total + torch.where(t < usable, step, 0)
+        n_prev = n_out
+    count = F.n - excluded
+    rate = total / usable.clamp_min(1).to(total.dtype) / dt
+    rate = torch.where(usable > 0, rate, torch.nan)
+    div = [None if int(b) > transient + horizon else int(b) for b in first_bad]
+    status = tuple("ok" if d is None else "divergent" for d in div)
+    if not batch:
+        return FiniteTimeVolume(float(rate[0]), count, horizon, transient, status[0], div[0], F.n, excluded, dt)
+    return FiniteTimeVolume(rate, count, horizon, transient, status, tuple(div), F.n, excluded, dt)

@@ -54,6 +54,7 @@ from torch.func import vmap
 
 from .._validate import Constraint, check_bool, check_callable, check_constraint, check_in, check_k, check_seed
 from ._door import check_constraint_holds, check_independent, check_jac
+from ._gram_schmidt import mgs_floats, mgs_numpy
 from ._maps import (
     FlatMap,
     analytic_tangent,
@@ -132,8 +133,6 @@ def qr_log(V: Tensor) -> tuple[Tensor, Tensor]:
 # of n <= _SMALL_N entries runs its orbit in Python floats (one system) or numpy arrays of one entry per system
 # (a batch) instead of eager torch ops, takes its analytic ``jacobian`` vectorized over a chunk, and pushes the
 # basis with the closed-form QR below. Same orbit bitwise (IEEE + - * agree), same exponents to rounding.
-_TINY = 2.2250738585072014e-308  # float64's smallest normal: the floor of a column norm, as in _qr_diag
-Cols = list[list[float]]  # one system's k tangent vectors, each a list of n floats
 
 
 @dataclass(frozen=True)
@@ -226,43 +225,6 @@ def _orbit_numpy(kern: _Kernel, run: _Run, steps: int) -> Tensor:
                 x = tuple(y)
     run.X = torch.from_numpy(np.stack(x, -1))
     return torch.from_numpy(np.ascontiguousarray(np.array(xs).transpose(0, 2, 1)))
-
-
-def _mgs_floats(V: Cols) -> tuple[Cols, list[float]]:
-    r"""Modified Gram-Schmidt of one system's columns: ``q_j = (v_j - \sum_{i<j} (q_i \cdot v_j) q_i) / r_{jj}``,
-    ``r_jj`` the norm of the projected column (``math.hypot``: no overflow below float64's maximum)."""
-    Q: Cols = []
-    d: list[float] = []
-    for v in V:
-        for q in Q:
-            r = sum(map(mul, q, v))
-            v = [a - r * b for a, b in zip(v, q, strict=True)]
-        norm = math.hypot(*v)
-        floor = max(norm, _TINY)
-        Q.append([a / floor for a in v])
-        d.append(norm)
-    return Q, d
-
-
-def _mgs_numpy(V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_mgs_floats` for a batch: ``V`` ``(n, k, B)`` (columns on axis 1, systems last) -> ``Q, diag R``
-    ``(k, B)``, vectorized over the systems. Norms by ``sqrt(sum v_i^2)``, redone with ``hypot`` where that
-    could have overflowed or underflowed."""
-    Q: list[list[np.ndarray]] = []
-    d = []
-    with np.errstate(all="ignore"):  # inf and NaN are the engine's divergence signals, not errors
-        for j in range(V.shape[1]):
-            v = list(V[:, j])
-            for q in Q:
-                r = sum(a * b for a, b in zip(q, v, strict=True))
-                v = [a - r * b for a, b in zip(v, q, strict=True)]
-            norm = np.sqrt(sum(a * a for a in v))
-            if not ((norm > 1e-150) & (norm < 1e150)).all():
-                norm = np.hypot.reduce(np.stack(v), axis=0)
-            floor = np.maximum(norm, _TINY)
-            Q.append([a / floor for a in v])
-            d.append(norm)
-    return np.array(Q).transpose(1, 0, 2), np.stack(d)
 
 
 class TangentMap:
@@ -548,7 +510,7 @@ class TangentMap:
                     with np.errstate(all="ignore"):
                         V = (Js[pos][:, :, None, :] * V[None]).sum(1)  # (n, n, B) x (n, k, B)
                 pos += 1
-            Q, d = _mgs_floats(V) if kern.one else _mgs_numpy(V)
+            Q, d = mgs_floats(V) if kern.one else mgs_numpy(V)
             diags.append(d)
         if kern.one:
             run.Q = torch.tensor(Q, dtype=torch.float64).T[None].contiguous()

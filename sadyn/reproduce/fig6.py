@@ -118,11 +118,11 @@ def claims(m: dict[str, Any]) -> list[Claim]:
 
 
 def draw(m: dict[str, Any]) -> Figure:
-    """Four panels along the loop t, one line style per scale: the pseudo-energy and its attention part (each
-    scaled by its |E_0|), the cosine, and the contribution index."""
+    """Three panels along the loop t, one colour per scale: the pseudo-energy and its attention part (each scaled
+    by its |E_0|), the cosine, and the contribution index."""
     from ..viz import plots
 
-    fig, axes = plots.grid(4, size=(3.2, 2.8))
+    fig, axes = plots.grid(3, size=(3.6, 2.8))
     with plots.style():
         for j, (scale, s) in enumerate(m["scales"].items()):
             curves = {k: np.asarray(v) for k, v in s["per_puzzle"].items()}
@@ -135,11 +135,10 @@ def draw(m: dict[str, Any]) -> Figure:
             at = np.asarray(s["contribution_at"])
             axes[2].plot(t[at], curves["contribution"][:, at].mean(0), "o-", color=color, lw=2, label=scale)
         for ax, title in zip(
-            axes[:3], ("pseudo-energy / |E_0|", "cos(MSA(X), J x)", "contribution index (top 2%)"), strict=True
+            axes, ("pseudo-energy / |E_0|", "cos(MSA(X), J x)", "contribution index (top 2%)"), strict=True
         ):
             ax.set(xlabel="loop t", title=title)
             ax.legend(frameon=False, fontsize=7)
-        axes[3].axis("off")
         fig.tight_layout()
     return fig
 
