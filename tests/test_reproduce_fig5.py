@@ -1,0 +1,65 @@
+"""Fig. 5's judging at two scales (sadyn/reproduce/fig5.py) on synthetic per-puzzle results: paired, symmetric,
+and inconclusive with the missing checkpoint named when a pair is not shipped."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sadyn.reproduce import fig5
+
+
+def _scale(size: int, solved: dict[str, np.ndarray]) -> dict:
+    names = {v: k for k, v in fig5.VARIANTS[size].items()}
+    chosen = {f"{names[n][0]} / {names[n][1]}": n for n in solved}
+    board = {key: {n: float(v.mean()) for n, v in solved.items()} for key in ("id", "ood")}
+    per = {key: {n: v.tolist() for n, v in solved.items()} for key in ("id", "ood")}
+    missing = [f"{f} / {r} ({n})" for (f, r), n in fig5.VARIANTS[size].items() if n not in solved]
+    return {
+        "size": size,
+        "models": chosen,
+        "missing": missing,
+        "measured": True,
+        "n": len(next(iter(solved.values()))),
+        "steps": 16,
+        "seeds": [0, 1, 2],
+        "board": board,
+        "per_puzzle": per,
+    }
+
+
+def test_spec_gain_at_9x9_is_paired_and_symmetric():
+    rng = np.random.default_rng(0)
+    base = (rng.random(400) < 0.5).astype(float)
+    better = np.maximum(base, (rng.random(400) < 0.3).astype(float))  # solves every puzzle base solves, and more
+    worse = base * (rng.random(400) < 0.6)  # solves only some of base's
+    four = _scale(4, {"itrsa4-rms": base, "itrsa4-spec": base.copy()})
+    for spec, verdict in ((better, "holds"), (worse, "does not hold"), (base.copy(), "inconclusive")):
+        nine = _scale(9, {"itrsa9-rms": base, "itrsa9-spec": spec})
+        got = {c.claim: c for c in fig5.claims({"scales": {"4x4": four, "9x9": nine}})}
+        assert got["ItrSA: the spectral regularizer improves accuracy (9x9)"].verdict == verdict
+        assert got["ItrSA: the spectral regularizer improves accuracy (4x4)"].verdict == "inconclusive"  # equal
+    names = [c.claim for c in fig5.claims({"scales": {"4x4": four, "9x9": nine}})]
+    assert len(names) == 12 and sum(n.endswith("(9x9)") for n in names) == 6
+
+
+def test_missing_pairs_are_inconclusive_and_named():
+    base = np.ones(50)
+    nine = _scale(9, {"itrsa9-rms": base, "akorn9": base})
+    got = {c.claim: c for c in fig5.claims({"scales": {"9x9": nine}})}
+    spec = got["ItrSA: the spectral regularizer improves accuracy (9x9)"]
+    assert spec.verdict == "inconclusive" and "itrsa9-spec" in spec.evidence["reason"]
+    more = got["Spec helps AKOrN more than ItrSA (9x9)"]
+    assert "akorn9-spec" in more.evidence["reason"] and "itrsa9-spec" in more.evidence["reason"]
+    unmeasured = {"size": 9, "models": {}, "missing": [], "measured": False, "reason": "nothing shipped"}
+    assert all(
+        c.verdict == "inconclusive" and c.evidence["reason"] == "nothing shipped"
+        for c in fig5.claims({"scales": {"9x9": unmeasured}})
+    )
+
+
+def test_figure_draws_a_row_per_measured_scale():
+    base = np.ones(20)
+    four = _scale(4, {"itrsa4-rms": base, "akorn4": base})
+    nine = _scale(9, {"itrsa9-rms": base})
+    fig = fig5.draw({"scales": {"4x4": four, "9x9": nine}})
+    assert [ax.get_title() for ax in fig.axes] == ["4x4 ID", "4x4 OOD", "9x9 ID", "9x9 OOD"]
