@@ -56,6 +56,7 @@ _DOORS = {
     "lyapunov_spectrum": lambda f, x: sd.lyapunov_spectrum(f, x, steps=5),
     "lyapunov_spectrum_jvp": lambda f, x: sd.lyapunov_spectrum(f, x, steps=5, method="jvp"),
     "finite_time_lyapunov": lambda f, x: sd.finite_time_lyapunov(f, x, horizon=4),
+    "finite_time_volume": lambda f, x: sd.finite_time_volume(f, x, horizon=4),
     "TangentMap.prepare": lambda f, x: sd.TangentMap(f).prepare(x),
 }
 
@@ -114,6 +115,7 @@ _ZERO_MODELS = {
 _ZERO_DOORS = {
     "lyapunov_spectrum": lambda f, x: sd.lyapunov_spectrum(f, x, steps=5),
     "finite_time_lyapunov": lambda f, x: sd.finite_time_lyapunov(f, x, horizon=4),
+    "finite_time_volume": lambda f, x: sd.finite_time_volume(f, x, horizon=4),
     "spectral_norm": lambda f, x: sd.spectral_norm(f, x),
     "eigenvalues": lambda f, x: sd.eigenvalues(f, x),
 }
@@ -170,7 +172,7 @@ _CONSTRAINT_CASES = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("door", ["lyapunov_spectrum", "finite_time_lyapunov"])
+@pytest.mark.parametrize("door", ["lyapunov_spectrum", "finite_time_lyapunov", "finite_time_volume"])
 @pytest.mark.parametrize("case", sorted(_CONSTRAINT_CASES))
 def test_a_constraint_the_map_does_not_satisfy_is_refused(case, door):
     make, x, constraint, group, match = _CONSTRAINT_CASES[case]
@@ -178,8 +180,10 @@ def test_a_constraint_the_map_does_not_satisfy_is_refused(case, door):
     with pytest.raises(ValueError, match=match):
         if door == "lyapunov_spectrum":
             sd.lyapunov_spectrum(f, x(), steps=5, constraint=constraint, group=group)
-        else:
+        elif door == "finite_time_lyapunov":
             sd.finite_time_lyapunov(f, x(), horizon=4, constraint=constraint, group=group)
+        else:
+            sd.finite_time_volume(f, x(), horizon=4, constraint=constraint, group=group)
 
 
 def test_true_constraints_still_pass():
@@ -225,7 +229,7 @@ _COUPLED = {
 }
 
 
-@pytest.mark.parametrize("door", ["lyapunov_spectrum", "finite_time_lyapunov", "jacobian"])
+@pytest.mark.parametrize("door", ["lyapunov_spectrum", "finite_time_lyapunov", "finite_time_volume", "jacobian"])
 @pytest.mark.parametrize("case", sorted(_COUPLED))
 def test_batch_true_with_a_coupling_map_is_refused(case, door):
     f, x = _COUPLED[case], _x(4, 3)
@@ -234,6 +238,8 @@ def test_batch_true_with_a_coupling_map_is_refused(case, door):
             sd.lyapunov_spectrum(f, x, steps=5, batch=True)
         elif door == "finite_time_lyapunov":
             sd.finite_time_lyapunov(f, x, horizon=3, batch=True)
+        elif door == "finite_time_volume":
+            sd.finite_time_volume(f, x, horizon=3, batch=True)
         else:
             sd.jacobian(f, x, batch=True)
 
@@ -371,6 +377,7 @@ _CLASS_DOORS = {
     "eigenvalues": lambda f: sd.eigenvalues(f, _x(3, 8)),
     "lyapunov_spectrum": lambda f: sd.lyapunov_spectrum(f, _x(3, 8), steps=3),
     "finite_time_lyapunov": lambda f: sd.finite_time_lyapunov(f, _x(3, 8)),
+    "finite_time_volume": lambda f: sd.finite_time_volume(f, _x(3, 8)),
     "contribution_index": lambda f: sd.contribution_index(f, _x(3, 8)),
     "TangentMap": lambda f: sd.TangentMap(f),
 }

@@ -156,7 +156,8 @@ def finite_time_lyapunov(
             raise ValueError(
                 f"all {F.n} finite-time exponents need the {int(usable.max())} dense {F.n} x {F.n} Jacobians of the "
                 f"horizon ({need / 2**30:.1f} GiB) and their QRs: too large for this routine. Pass `k` (the k largest, "
-                f"matrix-free through ARPACK for a single system), or use lyapunov_spectrum(f, x0, steps=..., k=...)."
+                f"matrix-free through ARPACK for a single system); for their mean, finite_time_volume(f, x0, ...) needs one "
+                f"Jacobian at a time; or use lyapunov_spectrum(f, x0, steps=..., k=...)."
             )
         Js = dense_jacobians(F, Xs, tangent=tangent)
         _check_finite_jacobians(Js, usable, transient)
