@@ -300,9 +300,10 @@ def finite_time_volume(
     ``G = U_0^T J_0``: ``J_{T-1} \cdots J_0 = U_{T-1} K_{T-1} \cdots K_1 G`` and ``det((K G)(K G)^T) = det(K)^2
     det(G G^T)``. Each term is one LU of an ``n x n`` matrix (see :func:`_log_volume_step`); only one step's
     Jacobian is held at a time. Its ``mean`` is the mean exponent of Figs. 3 and S.1 where the full spectrum of
-    :func:`finite_time_lyapunov` is too large: for a 9x9 solver with D = 64 (n = 5,184) about 7x fewer operations
-    and 16x less memory than the dense spectrum. Without a constraint, ``m = n`` and the sum is
-    ``(1/T) sum_t ln|det J_t|``.
+    :func:`finite_time_lyapunov` is too large: the same Jacobians, but one LU (``2n^3/3``) per step instead of a
+    product and a QR, and one ``n x n`` matrix held instead of T (2-3x faster at n = 512-1024,
+    ``benchmarks/bench_finite_time_volume.py``; 215 MB instead of 3.4 GiB for a 9x9 solver with D = 64).
+    Without a constraint, ``m = n`` and the sum is ``(1/T) sum_t ln|det J_t|``.
 
     Arguments and raises: as :func:`finite_time_lyapunov` (no ``k``). Each group's normals are the left singular
     vectors of the Jacobian's rows with the smallest singular values, so any map that normalizes each group
