@@ -298,7 +298,7 @@ def finite_time_volume(
     with ``m = n - excluded`` the exponents left by the ``constraint``, ``U_t`` an orthonormal basis of
     ``range(J_t)`` (the tangent space of the manifold at ``x_{t+1}``), ``K_t = U_t^T J_t U_{t-1}`` and
     ``G = U_0^T J_0``: ``J_{T-1} \cdots J_0 = U_{T-1} K_{T-1} \cdots K_1 G`` and ``det((K G)(K G)^T) = det(K)^2
-    det(G G^T)``. Each term is one LU of an ``n x n`` matrix (see :func:`_log_volume_step`); only one step's
+    det(G G^T)``. Each term is one LU of an ``n x n`` matrix (``_log_volume_step`` in this module); only one step's
     Jacobian is held at a time. Its ``mean`` is the mean exponent of Figs. 3 and S.1 where the full spectrum of
     :func:`finite_time_lyapunov` is too large: the same Jacobians, but one LU (``2n^3/3``) per step instead of a
     product and a QR, and one ``n x n`` matrix held instead of T (2-3x faster at n = 512-1024,
