@@ -142,3 +142,10 @@ def test_solver_exponents_large_state_path_matches_the_dense_spectrum():
     free = solver_exponents(model, puzzles, horizon=6, dense_max=100)
     assert abs(free["mean"] - dense["mean"]) < 1e-11
     assert abs(free["max"] - dense["max"]) < 1e-8
+
+
+def test_one_system_of_a_batch_diverges_alone():
+    scale = torch.tensor([[1e200], [0.5]], dtype=F64)
+    V = finite_time_volume(lambda X: X * scale, torch.ones(2, 2, dtype=F64), horizon=8, batch=True)
+    assert V.status == ("divergent", "ok") and V.diverged_at == (2, None)
+    torch.testing.assert_close(V.total, torch.tensor([400 * math.log(10), 2 * math.log(0.5)], dtype=F64))
