@@ -38,6 +38,13 @@ MODELS = {
         BIG_T,
         (1,),
     ),
+    "itrsa9-spec": (
+        "9x9 ItrSA + RMSNorm + spectral regularizer (lambda=1e-4), D=128, 8 heads, T=16: itrsa9-rms-stage1 "
+        "fine-tuned 10 epochs with itrsa9-rms's recipe (augmentation, cosine lr) plus the penalty",
+        "Fig. 5 at 9x9: the spectral regularizer against itrsa9-rms, the same start and recipe without it",
+        BIG_T,
+        (1,),
+    ),
     "itrsa9-rms-stage1": (
         "9x9 ItrSA + RMSNorm (gamma = sqrt(D)), D=128, 8 heads, T=16: stage 1 (constant lr, no augmentation)",
         "the plateau of the first recipe; the starting point of itrsa9-rms",
