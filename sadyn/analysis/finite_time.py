@@ -90,6 +90,58 @@ def _log_svals_arpack(F: FlatMap, Xs: Tensor, k: int, tangent: bool = False) -> 
     return torch.log(torch.as_tensor(np.sort(s)[::-1].copy(), dtype=dtype))[None]
 
 
+@dataclass(frozen=True)
+class _Orbit:
+    """The validated arguments, the flat map and the states of a finite-time analysis (shared by both doors)."""
+
+    F: FlatMap
+    X: Tensor
+    Xs: Tensor  # x_transient .. x_{transient+horizon-1}, (horizon, B, n)
+    first_bad: Tensor  # first non-finite step per system, horizon + transient + 1 if none
+    usable: Tensor  # Jacobians per system whose step stayed finite
+    horizon: int
+    transient: int
+    batch: bool
+    dt: float
+    constraint: Constraint | None
+    group: int
+    excluded: int
+    tangent: bool
+
+    def divergence(self) -> tuple[list[int | None], tuple[str, ...]]:
+        """``diverged_at`` and ``status`` per system."""
+        div = [None if int(b) > self.transient + self.horizon else int(b) for b in self.first_bad]
+        return div, tuple("ok" if d is None else "divergent" for d in div)
+
+
+def _orbit(
+    f: object,
+    x0: object,
+    horizon: object,
+    transient: object,
+    batch: object,
+    constraint: object,
+    group: object,
+    dt: object,
+) -> _Orbit:
+    """Check every argument once (one message per mistake), then run the orbit over ``transient + horizon`` steps."""
+    horizon = check_count(horizon, "horizon", hint="the number of steps T (the paper uses 16)")
+    transient = check_count(transient, "transient", minimum=0)
+    dt = check_positive(dt, "dt")
+    batch = check_bool(batch, "batch")
+    F, X = flat_map(f, x0, batch=batch)
+    constraint, group, excluded = check_constraint(constraint, group, F.system_shape())
+    check_constraint_holds(f, F, X, constraint, group)
+    if batch:
+        check_independent(F, X)
+    tangent = verified_tangent(F, X)  # the map's closed-form tangent (checked once) for the Jacobian products
+    Xs, first_bad = _states(F, X, transient + horizon)
+    usable = (first_bad - 1 - transient).clamp(0, horizon)  # Jacobians whose step stayed finite
+    return _Orbit(
+        F, X, Xs[transient:], first_bad, usable, horizon, transient, batch, dt, constraint, group, excluded, tangent
+    )
+
+
 @torch.no_grad()
 def finite_time_lyapunov(
     f: Callable[[Tensor], Tensor],
@@ -129,22 +181,12 @@ def finite_time_lyapunov(
     Raises:
         ValueError / TypeError: as :func:`lyapunov_spectrum` (``horizon`` < 1, ``k`` out of range, bad map).
     """
-    horizon = check_count(horizon, "horizon", hint="the number of steps T (the paper uses 16)")
-    transient = check_count(transient, "transient", minimum=0)
-    dt = check_positive(dt, "dt")
-    batch = check_bool(batch, "batch")
-    F, X = flat_map(f, x0, batch=batch)
-    constraint, group, excluded = check_constraint(constraint, group, F.system_shape())
-    check_constraint_holds(f, F, X, constraint, group)
-    if batch:
-        check_independent(F, X)
+    o = _orbit(f, x0, horizon, transient, batch, constraint, group, dt)
+    F, Xs, usable, excluded, tangent = o.F, o.Xs, o.usable, o.excluded, o.tangent
+    horizon, transient, batch, dt = o.horizon, o.transient, o.batch, o.dt
     available = F.n - excluded
     k = check_k(k, available, excluded=excluded)
     keep = available if k is None else k
-    tangent = verified_tangent(F, X)  # the map's closed-form tangent (checked once) for the Jacobian products
-    Xs, first_bad = _states(F, X, transient + horizon)
-    Xs = Xs[transient:]
-    usable = (first_bad - 1 - transient).clamp(0, horizon)  # Jacobians whose step stayed finite
     method = "dense"
     if k is not None and F.n > _DENSE_MAX and not batch:  # over the steps before a divergence, if any
         u = int(usable[0])
@@ -165,8 +207,7 @@ def finite_time_lyapunov(
     growth = orbit_growth(torch.linalg.vector_norm(Xs, dim=-1))
     exps = (logs / usable.clamp_min(1)[:, None].to(logs.dtype) / dt)[:, :keep]
     exps = torch.where((usable > 0)[:, None], exps, torch.nan)
-    div = [None if int(b) > transient + horizon else int(b) for b in first_bad]
-    status = tuple("ok" if d is None else "divergent" for d in div)
+    div, status = o.divergence()
     err = torch.full_like(exps, math.nan)
     hsteps = torch.tensor([horizon])
     if not batch:
@@ -313,26 +354,16 @@ def finite_time_volume(
         :class:`FiniteTimeVolume` (``total``, ``mean``, ``count``, status and divergence as
         :class:`LyapunovSpectrum`).
     """
-    horizon = check_count(horizon, "horizon", hint="the number of steps T (the paper uses 16)")
-    transient = check_count(transient, "transient", minimum=0)
-    dt = check_positive(dt, "dt")
-    batch = check_bool(batch, "batch")
-    F, X = flat_map(f, x0, batch=batch)
-    constraint, group, excluded = check_constraint(constraint, group, F.system_shape())
-    check_constraint_holds(f, F, X, constraint, group)
-    if batch:
-        check_independent(F, X)
+    o = _orbit(f, x0, horizon, transient, batch, constraint, group, dt)
+    F, X, Xs, usable, excluded, tangent = o.F, o.X, o.Xs, o.usable, o.excluded, o.tangent
+    horizon, transient, batch, dt, group = o.horizon, o.transient, o.batch, o.dt, o.group
     need = 2 * F.B * F.n**2 * X.element_size()
     if need > _DENSE_BYTES:
         raise ValueError(
             f"the volume needs one step's {F.B} dense {F.n} x {F.n} Jacobians and their LU at a time "
             f"({need / 2**30:.1f} GiB): too large. Pass fewer systems at once (batch), or a smaller state."
         )
-    per = 0 if constraint is None else excluded // (F.n // group)
-    tangent = verified_tangent(F, X)
-    Xs, first_bad = _states(F, X, transient + horizon)
-    Xs = Xs[transient:]
-    usable = (first_bad - 1 - transient).clamp(0, horizon)
+    per = 0 if o.constraint is None else excluded // (F.n // group)
     total = torch.zeros(F.B, dtype=X.dtype, device=X.device)
     n_prev: Tensor | None = None
     for t in range(int(usable.max())):
@@ -347,8 +378,7 @@ def finite_time_volume(
     count = F.n - excluded
     rate = total / usable.clamp_min(1).to(total.dtype) / dt
     rate = torch.where(usable > 0, rate, torch.nan)
-    div = [None if int(b) > transient + horizon else int(b) for b in first_bad]
-    status = tuple("ok" if d is None else "divergent" for d in div)
+    div, status = o.divergence()
     if not batch:
         return FiniteTimeVolume(float(rate[0]), count, horizon, transient, status[0], div[0], F.n, excluded, dt)
     return FiniteTimeVolume(rate, count, horizon, transient, status, tuple(div), F.n, excluded, dt)
