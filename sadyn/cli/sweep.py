@@ -1,8 +1,12 @@
-"""``sadyn sweep SPEC --out DIR``: many training runs from one TOML spec (the work is in :mod:`sadyn.solver.sweep`)."""
+"""``sadyn sweep SPEC --out DIR``: many training runs from one TOML spec (the work is in :mod:`sadyn.solver.sweep`).
+
+Ctrl-C or SIGTERM stops the sweep and its trainers: each saves a resumable ``last.pt`` after its current batch,
+queued runs are cancelled, and the command exits with 130 or 143 (128 + the signal); run it again to continue."""
 
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
 
 from ._errors import CommandError, check_output_folder
@@ -44,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     except OSError as error:
         raise CommandError(f"writing the sweep in --out {out} failed: {error}") from None
+    if report["signal"] is not None:
+        name = signal.Signals(report["signal"]).name
+        print(f"sadyn sweep: stopped by {name}; interrupted runs resume from their last.pt (run the same command).")
+        return 128 + int(report["signal"])
     if report["results"] is not None:
         print(
             f"{report['runs']} runs: {report['skipped']} already done, {report['submitted']} run or submitted; "

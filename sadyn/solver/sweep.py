@@ -292,7 +292,9 @@ def run_sweep(
         dry_run: list what would run, run nothing. log: where progress lines go. cluster: the submitit executor
             behind ``executor="slurm"`` ("local" and "debug" run the same mechanics without a cluster: tests).
 
-    Returns ``{"runs", "skipped", "submitted", "results", "job_ids"}``.
+    Returns ``{"runs", "skipped", "submitted", "results", "job_ids", "signal"}``. ``signal`` is the SIGINT or
+    SIGTERM that stopped a local sweep (else None): it is forwarded to the trainers, which save a resumable
+    ``last.pt`` after their current batch, and queued runs are cancelled; a second signal acts as usual.
     """
     spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
     if executor not in ("local", "slurm"):
@@ -308,7 +310,7 @@ def run_sweep(
     for r in runs:
         state = "done, skipped" if r in done else ("resume" if (out / r.name / "last.pt").exists() else "new")
         log(f"{r.name}: {state}")
-    report: dict[str, Any] = {"runs": len(runs), "skipped": len(done), "submitted": 0, "job_ids": []}
+    report: dict[str, Any] = {"runs": len(runs), "skipped": len(done), "submitted": 0, "job_ids": [], "signal": None}
     if dry_run or not todo:
         report["results"] = None if dry_run else collect_results(runs, out)
         return report
@@ -318,13 +320,27 @@ def run_sweep(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
+        from .sweep_workers import StopWorkers, run_in_worker, worker_start
+
         spawn = multiprocessing.get_context("spawn")  # no fork of a process that holds torch's thread pools
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=spawn) as pool:
-            futures = {pool.submit(run_one, r, out / r.name, options): r for r in todo}
+        before = set(multiprocessing.active_children())
+        with (
+            StopWorkers(lambda: set(multiprocessing.active_children()) - before, log) as stop,
+            ProcessPoolExecutor(
+                max_workers=min(jobs, len(todo)), mp_context=spawn, initializer=worker_start, initargs=(os.getpid(),)
+            ) as pool,
+        ):
+            futures = {pool.submit(run_in_worker, run_one, r, out / r.name, options): r for r in todo}
             for future in as_completed(futures):
+                if stop.signal is not None:
+                    for pending in futures:
+                        pending.cancel()
+                if future.cancelled():
+                    continue
                 rec = future.result()
                 log(f"{rec['name']}: {rec['status']} in {rec['seconds']:.0f} s")
         report["submitted"] = len(todo)
+        report["signal"] = stop.signal
     else:
         ex = _submitit_executor(spec, out, jobs, cluster)
         with ex.batch():

@@ -1,0 +1,121 @@
+"""Stopping a local sweep stops its trainers: a signal to the sweep (SIGTERM, or Ctrl-C's SIGINT to its process
+group) is forwarded once, the trainer saves a resumable ``last.pt`` and exits, queued runs never start; a sweep
+killed outright (SIGKILL) leaves no trainer behind either."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sadyn.solver import load_checkpoint
+from sadyn.solver.lock import LOCK_NAME
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX signals and sessions")
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC = """
+[base]
+dataset = "sudoku4-id"
+ood_dataset = "sudoku4-ood"
+steps = 2
+epochs = 400
+batch_size = 32
+lr = 3e-3
+train_size = 96
+val_size = 32
+[base.model]
+dim = 8
+heads = 2
+size = 4
+[grid]
+seed = [0, 1]
+[sweep]
+eval_steps = [2]
+eval_limit = 10
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait(condition, what: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout:.0f} s"
+        time.sleep(0.05)
+
+
+def _start(tmp_path: Path) -> tuple[subprocess.Popen[str], Path, int]:
+    """A two-run sweep with one job; returns it once the first trainer has logged an epoch, and that trainer's PID."""
+    (tmp_path / "spec.toml").write_text(SPEC)
+    out = tmp_path / "sweep"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    argv = [sys.executable, "-m", "sadyn", "sweep", str(tmp_path / "spec.toml"), "--out", str(out), "--jobs", "1"]
+    proc = subprocess.Popen(
+        argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    log = out / "seed=0" / "log.txt"
+
+    def started() -> bool:
+        assert proc.poll() is None, f"the sweep ended before the signal: {proc.communicate()}"
+        return log.is_file() and bool(log.read_text().strip()) and (out / "seed=0" / LOCK_NAME).is_file()
+
+    _wait(started, "the first epoch")
+    worker = json.loads((out / "seed=0" / LOCK_NAME).read_text())["pid"]
+    assert worker != proc.pid, "the trainer runs in a worker process"
+    return proc, out, worker
+
+
+def _stopped_cleanly(out: Path, worker: int) -> None:
+    _wait(lambda: not _alive(worker), "the trainer exiting", 60)
+    assert not (out / "seed=0" / LOCK_NAME).exists(), "the trainer must release its lock"
+    progress = load_checkpoint(out / "seed=0" / "last.pt")["progress"]
+    assert 3 <= progress["update"] < 400 * 3, progress
+    assert not (out / "seed=0" / "result.json").exists(), "an interrupted run is not finished"
+    assert not (out / "seed=1").exists(), "a queued run must not start after the stop"
+
+
+@pytest.mark.parametrize(
+    "how", ["SIGTERM to the sweep", pytest.param("Ctrl-C to its process group", marks=pytest.mark.slow)]
+)
+def test_a_signal_to_the_sweep_stops_and_saves_its_trainer(tmp_path, how):
+    proc, out, worker = _start(tmp_path)
+    try:
+        if how.startswith("SIGTERM"):
+            proc.send_signal(signal.SIGTERM)
+            status, name = 128 + signal.SIGTERM, "SIGTERM"
+        else:
+            os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+            status, name = 128 + signal.SIGINT, "SIGINT"
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == status, (stdout, stderr)
+    assert "Traceback" not in stderr and "Traceback" not in stdout, stderr
+    assert f"sadyn sweep: stopped by {name}" in stdout and "seed=0: interrupted" in stdout
+    assert stderr.count("received: stopping after this batch") == 1, "the trainer is asked to stop once"
+    _stopped_cleanly(out, worker)
+
+
+def test_a_killed_sweep_leaves_no_trainer_running(tmp_path):
+    proc, out, worker = _start(tmp_path)
+    try:
+        proc.send_signal(signal.SIGKILL)  # the sweep cannot forward anything: the worker sees its parent go
+        proc.communicate(timeout=60)
+        _stopped_cleanly(out, worker)
+    finally:
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)
