@@ -43,7 +43,7 @@ PAPER_REF = re.compile(
 GROUPS = {
     "Models": ("attention", "norms", "dynamics", "trajectory"),
     "Analysis": ("analysis", "systems"),
-    "Sudoku and training": ("sudoku", "models", "solver", "training", "pretrained", "regularizers"),
+    "Sudoku and training": ("sudoku", "models", "solver", "training", "pretrained", "regularizers", "parametrize"),
     "Helpers": ("geometry", "threads"),
 }
 LAZY = ("analysis", "dynamics", "systems", "sudoku", "experiments", "plots", "widgets")
