@@ -124,3 +124,21 @@ def test_every_9x9_row_has_both_exponents_from_the_measured_run(tmp_path):
         assert row["normalized"] and math.isfinite(row["max"]) and math.isfinite(row["qr"]), name
         assert 0.0 <= row["accuracy"] <= 1.0 and math.isnan(row["mean"])
     assert rows["itrsa9-rms W^V x1.3"]["max"] > rows["itrsa9-rms"]["max"] + 0.05  # a larger W^V amplifies more
+
+
+@pytest.mark.parametrize("shipped", [6, 15, 30])
+def test_quick_keeps_every_shipped_9x9_model_and_trims_inference_variants_to_its_budget(shipped):
+    """quick's 9x9 time stays bounded as checkpoints ship: the trained models are all kept, the last inference-time
+    variants (the second flagship's) make room; other settings and 4x4 keep every variant."""
+    _, parents, factors = fig3._plan("quick", 9)
+    planned = [(p, k, f) for p in parents for k, fs in factors.items() for f in fs]
+    kept, dropped = fig3._inference_variants("quick", 9, shipped, parents, factors)
+    assert kept + dropped == planned, "nothing invented, the order kept"
+    assert shipped + len(kept) == max(fig3._QUICK_9X9, shipped) or not dropped
+    assert len(kept) == min(len(planned), max(fig3._QUICK_9X9 - shipped, 0))
+    if dropped and kept:
+        assert kept[0][0] == parents[0] and dropped[-1][0] == parents[-1]
+    for setting, size in (("full", 9), ("quick", 4)):
+        _, ps, fs = fig3._plan(setting, size)
+        kept, dropped = fig3._inference_variants(setting, size, shipped, ps, fs)
+        assert not dropped and len(kept) == len(ps) * sum(map(len, fs.values()))

@@ -29,6 +29,9 @@ from ._core import TRANSIENT, Claim, Setting, available, choose, exponents, judg
 FIGURE = "fig3"
 _BAND = 0.2  # |lambda_max| <= _BAND counts as "near zero" (about the resolution of a T = 16 estimate, ~3/T)
 _TOP = 3  # "successful models": the _TOP most accurate among those with non-zero accuracy
+# quick's 9x9 budget: at most this many variants (~25 s each on 2 cores). Every shipped model is kept; as more ship,
+# the last inference-time variants (the second flagship's first) make room, so quick stays within its ~20 minutes.
+_QUICK_9X9 = 22
 
 
 def _spearman(a: list[float], b: list[float]) -> float:
@@ -66,6 +69,19 @@ def _plan(setting: Setting, size: int) -> tuple[list[str], list[str], dict[str, 
     return base, parents, factors
 
 
+Variant = tuple[str, str, float]  # (parent, knob, factor)
+
+
+def _inference_variants(
+    setting: Setting, size: int, shipped: int, parents: list[str], factors: dict[str, tuple[float, ...]]
+) -> tuple[list[Variant], list[Variant]]:
+    """(kept, dropped) inference-time variants, parent by parent: all of them, except at 9x9 in quick, where
+    ``shipped`` trained models and the kept variants together stay within ``_QUICK_9X9``."""
+    planned = [(parent, knob, f) for parent in parents for knob, fs in factors.items() for f in fs]
+    room = max(_QUICK_9X9 - shipped, 0) if setting == "quick" and size == 9 else len(planned)
+    return planned[:room], planned[room:]
+
+
 def _normalized(model) -> bool:
     """Whether the solver's loop normalizes its state (RMS/layer/sphere norm, or the energy SA's sphere)."""
     if model.dynamics == "energy":
@@ -95,10 +111,9 @@ def _scale(setting: Setting, out: Path, size: int, horizon: int, qr_steps: int, 
     n = pick(setting, 50, 300, 1000) if size == 4 else pick(setting, 10, 200, 1000)
     samples = pick(setting, 1, 2, 8) if size == 4 else pick(setting, 1, 2, 6)
     models = {name: solver(name, setting, out) for name in base}
-    for parent in parents:
-        for knob, fs in factors.items():
-            for f in fs:
-                models[f"{parent} {knob} x{f:g}"] = solver_variant(solver(parent, setting, out), knob, f)
+    kept, dropped = _inference_variants(setting, size, len(base), parents, factors)
+    for parent, knob, f in kept:
+        models[f"{parent} {knob} x{f:g}"] = solver_variant(solver(parent, setting, out), knob, f)
     dataset = f"sudoku{size}-id"
     accuracy = accuracy_vs_loops(models, steps=(16,), dataset=dataset, n=n)["board"]
     puzzles, _ = puzzle_set(dataset, samples)
@@ -131,6 +146,7 @@ def _scale(setting: Setting, out: Path, size: int, horizon: int, qr_steps: int, 
         "base": list(base),
         "parents": list(parents),
         "factors": {k: list(v) for k, v in factors.items()},
+        "dropped": [f"{parent} {knob} x{f:g}" for parent, knob, f in dropped],
         "mean_measured": size == 4 or setting == "full",
         "state_dimension": size * size * int(models[base[0]].dim),
         "gamma": _gammas(models, base),
@@ -292,6 +308,7 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
             f"{scale}: {len(s['variants'])} variants (shipped {s['base']} and inference-time variants of "
             f"{s['parents']}: {factors}); exponents averaged over {s['puzzles']} ID test puzzles, accuracy on "
             f"{s['n']} ({s['dataset']})"
+            + (f"; left out for quick's time budget: {s['dropped']}" if s.get("dropped") else "")
         )
     gammas = {name: g for s in m["scales"].values() for name, g in s.get("gamma", {}).items()}
     notes = [
