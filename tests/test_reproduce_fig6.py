@@ -48,3 +48,41 @@ def test_inference_energy_samples_the_contribution_index():
     assert np.isfinite(r["pseudo_energy"]).all() and np.isfinite(r["cosine"]).all()
     with pytest.raises(ValueError, match="contribution_at"):
         inference_energy("akorn4", puzzles[0], steps=4, contribution_at=[5])
+
+
+ABLATION = "Positions inside the attention raise the contribution index (ablation, 9x9)"
+
+
+@pytest.mark.parametrize(
+    ("rotary_final", "verdict"), [(0.30, "holds"), (0.12, "does not hold"), (0.05, "does not hold"), (None, None)]
+)
+def test_the_positions_ablation_compares_final_indices_on_the_same_loops(rotary_final, verdict):
+    """akorn9 ends at 0.10: the rotary model must end >= 5 points higher; unshipped it is inconclusive, with why."""
+    base = _numbers({0: 0.05, 2: 0.28, 8: 0.09, 16: 0.10})
+    m = {"scales": {"9x9": base}, "ablation": None}
+    if rotary_final is not None:
+        m["ablation"] = _numbers({0: 0.05, 2: 0.1, 8: 0.2, 16: rotary_final})
+    c = {c.claim: c for c in fig6.claims(m)}[ABLATION]
+    if rotary_final is None:
+        assert c.verdict == "inconclusive" and c.evidence["reason"] == f"{fig6.ABLATION} not shipped"
+    else:
+        assert c.verdict == verdict
+        assert c.evidence["gain"] == pytest.approx(rotary_final - 0.10)
+        assert c.evidence["rotary_curve"] == pytest.approx([0.05, 0.1, 0.2, rotary_final])
+    assert ABLATION not in {c.claim for c in fig6.claims({"scales": {"4x4": base}})}, "no 9x9, no ablation"
+
+
+def test_figure_and_description_show_the_ablation_beside_akorn9():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    extra = {"state_size": 10368, "fraction": 0.02, "puzzles": 1}
+    base = {**_numbers({0: 0.05, 16: 0.10}), **extra, "model": "akorn9"}
+    rot = {**_numbers({0: 0.05, 16: 0.30}), **extra, "model": fig6.ABLATION}
+    for m in (base, rot):  # E_0 != 0, as in a real run (the figure scales by |E_0|)
+        m["per_puzzle"]["pseudo_energy"] = m["per_puzzle"]["pseudo_energy"] - 10.0
+    with_ablation = fig6.describe({"scales": {"9x9": base}, "ablation": rot})
+    assert f"shipped {fig6.ABLATION}" in with_ablation["ours"] and "not shipped" not in with_ablation["differences"]
+    assert "not shipped yet" in fig6.describe({"scales": {"9x9": base}, "ablation": None})["differences"]
+    fig = fig6.draw({"scales": {"9x9": base}, "ablation": rot})
+    assert "9x9 rotary" in [t.get_text() for t in fig.axes[2].get_legend().get_texts()]

@@ -4,6 +4,12 @@ E_pseudo = -Tr(X^T (C + MSA(X))) drops sharply; cos(vec MSA(X_t), J_t x_t) stays
 so E ~ -x^T (J + J^T) x / 2); the contribution index (share of x_t in the top 2% eigenspace of J_t + J_t^T) rises
 monotonically, to about 40% in the paper: the loop acts like a power iteration. The pseudo-energy is reported
 split into its input part -Tr(X^T C) and its attention part -Tr(X^T MSA(X)), the one the Jacobian reads.
+
+Ablation (9x9): sadyn feeds cell positions through the input C, AKOrN's reference model inside the attention. The
+same measurement on ``akorn9-rotary`` (``positions="rotary"``, otherwise akorn9's architecture) on the same puzzles
+tests whether that explains the low contribution index. Criterion, written before that model was trained: its
+index at the last computed loop exceeds akorn9's by at least ``_ABLATION_GAIN`` (inconclusive while it is not
+shipped).
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from ._core import Claim, Setting, choose, judge, pick, solver
 
 FIGURE = "fig6"
 _KEYS = ("pseudo_energy", "quadratic", "attention_energy", "cosine", "contribution")
+ABLATION = "akorn9-rotary"  # positions inside the attention (2-D rotary queries and keys), else as akorn9
+# 5 points of contribution index: over 3x akorn9's own change between loops 8 and 16 (0.086 -> 0.101, quick, 9x9)
+_ABLATION_GAIN = 0.05
 
 
 def _spearman_t(t: np.ndarray, y: np.ndarray) -> float:
@@ -26,7 +35,7 @@ def _spearman_t(t: np.ndarray, y: np.ndarray) -> float:
     return float(np.corrcoef(np.argsort(np.argsort(t)), r)[0, 1])
 
 
-def _scale(setting: Setting, out: Path, name: str, dataset: str, count: int, steps: int, **kw: Any) -> dict:
+def _scale(setting: Setting, out: Path, name: str, *, dataset: str, count: int, steps: int, **kw: Any) -> dict:
     from ..experiments import inference_energy, puzzle_set
 
     puzzles, _ = puzzle_set(dataset, count)
@@ -51,20 +60,21 @@ def measure(setting: Setting, out: Path) -> dict[str, Any]:
     index only at a few loops (each is a Lanczos eigen-solve of the 10,368-dimensional J_t + J_t^T)."""
     from ..experiments import shipped_solvers
 
-    scales = {"4x4": _scale(setting, out, "akorn4", "sudoku4-ood", pick(setting, 1, 4, 20), pick(setting, 8, 16, 32))}
+    four = dict(dataset="sudoku4-ood", count=pick(setting, 1, 4, 20), steps=pick(setting, 8, 16, 32))
+    scales = {"4x4": _scale(setting, out, "akorn4", **four)}
+    nine = dict(
+        dataset="sudoku9-ood",
+        count=pick(setting, 1, 1, 4),
+        steps=pick(setting, 2, 16, 16),
+        fraction=pick(setting, 0.001, 0.02, 0.02),  # test: 10 eigenvectors, only to run the path
+        contribution_at=pick(setting, [0, 2], [0, 2, 8, 16], list(range(17))),
+    )
     if choose(setting, [], shipped_solvers(9, ["akorn9"]), shipped_solvers(9, ["akorn9"])):
-        steps = pick(setting, 2, 16, 16)
-        scales["9x9"] = _scale(
-            setting,
-            out,
-            "akorn9",
-            "sudoku9-ood",
-            pick(setting, 1, 1, 4),
-            steps,
-            fraction=pick(setting, 0.001, 0.02, 0.02),  # test: 10 eigenvectors, only to run the path
-            contribution_at=pick(setting, [0, 2], [0, 2, 8, 16], list(range(17))),
-        )
-    return {"scales": scales}
+        scales["9x9"] = _scale(setting, out, "akorn9", **nine)
+    ablation = None
+    if "9x9" in scales and choose(setting, [], shipped_solvers(9, [ABLATION]), shipped_solvers(9, [ABLATION])):
+        ablation = _scale(setting, out, ABLATION, **nine)  # the same puzzles and loops as akorn9's
+    return {"scales": scales, "ablation": ablation}
 
 
 def _claims_at(scale: str, m: dict[str, Any]) -> list[Claim]:
@@ -112,9 +122,40 @@ def _claims_at(scale: str, m: dict[str, Any]) -> list[Claim]:
     ]
 
 
+def _final_index(m: dict[str, Any]) -> np.ndarray:
+    """Per puzzle, the contribution index at the last loop where it was computed."""
+    return np.asarray(m["per_puzzle"]["contribution"])[:, m["contribution_at"][-1]]
+
+
+def _ablation_claim(m: dict[str, Any]) -> Claim:
+    name = "Positions inside the attention raise the contribution index (ablation, 9x9)"
+    criterion = (
+        f"on the same OOD puzzles and loops, {ABLATION}'s mean index at the last computed loop exceeds akorn9's "
+        f"by >= {_ABLATION_GAIN} (inconclusive while {ABLATION} is not shipped)"
+    )
+    base, abl = m["scales"].get("9x9"), m.get("ablation")
+    if base is None or abl is None:
+        return judge(name, criterion, None, reason=f"{ABLATION} not shipped" if base else "akorn9 not shipped")
+    a, b = _final_index(abl), _final_index(base)
+    at = np.asarray(abl["contribution_at"])
+    curve = np.asarray(abl["per_puzzle"]["contribution"])[:, at].mean(0)
+    return judge(
+        name,
+        criterion,
+        float((a - b).mean()) >= _ABLATION_GAIN,
+        gain=float((a - b).mean()),
+        rotary_final=float(a.mean()),
+        akorn9_final=float(b.mean()),
+        rotary_curve=curve.tolist(),
+        rotary_spearman_with_t=_spearman_t(at, curve) if len(at) > 1 else float("nan"),
+        rotary_min_cosine=float(np.asarray(abl["per_puzzle"]["cosine"]).min()),
+    )
+
+
 def claims(m: dict[str, Any]) -> list[Claim]:
-    """Fig. 6's claims at each scale measured."""
-    return [c for scale, numbers in m["scales"].items() for c in _claims_at(scale, numbers)]
+    """Fig. 6's claims at each scale measured, then the positions ablation at 9x9."""
+    out = [c for scale, numbers in m["scales"].items() for c in _claims_at(scale, numbers)]
+    return out + ([_ablation_claim(m)] if "9x9" in m["scales"] else [])
 
 
 def draw(m: dict[str, Any]) -> Figure:
@@ -124,7 +165,10 @@ def draw(m: dict[str, Any]) -> Figure:
 
     fig, axes = plots.grid(3, size=(3.6, 2.8))
     with plots.style():
-        for j, (scale, s) in enumerate(m["scales"].items()):
+        shown = dict(m["scales"])
+        if m.get("ablation") is not None:
+            shown["9x9 rotary"] = m["ablation"]
+        for j, (scale, s) in enumerate(shown.items()):
             curves = {k: np.asarray(v) for k, v in s["per_puzzle"].items()}
             t = np.arange(s["steps"] + 1)
             color = plots.PALETTE[3 * j]
@@ -146,7 +190,10 @@ def draw(m: dict[str, Any]) -> Figure:
 def describe(m: dict[str, Any]) -> dict[str, Any]:
     """Title, the paper's statement, our setting and the differences."""
     parts = []
-    for scale, s in m["scales"].items():
+    shown = dict(m["scales"])
+    if m.get("ablation") is not None:
+        shown["ablation (9x9, positions in the attention)"] = m["ablation"]
+    for scale, s in shown.items():
         top = max(1, int(s["fraction"] * s["state_size"]))
         parts.append(
             f"{scale}: shipped {s['model']}, {s['steps']} loops on {s['puzzles']} OOD test puzzle(s), J_t the Jacobian "
@@ -163,8 +210,9 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
         differences=(
             "Paper: 9x9 Sudoku, D=512 (state size 41,472, top 2% = 829 eigenvectors), trained at T=16. Ours: 4x4 "
             "(D=32, trained at T=8) and 9x9 (D=128, CPU-trained at T=16); sadyn feeds the cell positions through the "
-            "input C, where AKOrN's reference model puts them inside the attention (positions='rotary' is that "
-            "ablation; no such checkpoint is trained yet)."
+            "input C, where AKOrN's reference model puts them inside the attention; the ablation "
+            f"{ABLATION} (positions='rotary') puts them there"
+            + ("." if m.get("ablation") is not None else " and is not shipped yet (training: training_state/).")
         ),
         notes=[
             "Pseudo-energy split: the attention part -Tr(X^T MSA(X)) is "
@@ -174,7 +222,7 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
                 f"{np.asarray(s['per_puzzle']['pseudo_energy'])[:, 0].mean():.4g} -> "
                 f"{np.asarray(s['per_puzzle']['pseudo_energy'])[:, -1].mean():.4g}); the rest is the input part "
                 f"-Tr(X^T C)"
-                for scale, s in m["scales"].items()
+                for scale, s in shown.items()
             )
             + "."
         ],
