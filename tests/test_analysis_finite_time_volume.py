@@ -142,6 +142,13 @@ def test_solver_exponents_large_state_path_matches_the_dense_spectrum():
     free = solver_exponents(model, puzzles, horizon=6, dense_max=100)
     assert abs(free["mean"] - dense["mean"]) < 1e-11
     assert abs(free["max"] - dense["max"]) < 1e-8
+    quick = solver_exponents(model, puzzles, horizon=6, dense_max=100, mean=False)  # lambda_max alone
+    assert math.isnan(quick["mean"]) and math.isnan(quick["mean_per_puzzle"][0])
+    assert quick["max_per_puzzle"] == free["max_per_puzzle"]
+    dense_anyway = solver_exponents(model, puzzles, horizon=6, mean=False)  # the whole spectrum gives both at once
+    assert dense_anyway["mean"] == dense["mean"]
+    with pytest.raises(TypeError, match="`mean` must be True or False"):
+        solver_exponents(model, puzzles, horizon=6, mean="no")
 
 
 def test_one_system_of_a_batch_diverges_alone():

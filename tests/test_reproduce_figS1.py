@@ -104,3 +104,13 @@ def test_a_monotone_rise_within_noise_is_not_enough():
     claim = figS1._claims(scale)[2]
     assert claim.evidence["spearman"] == pytest.approx(1.0)
     assert claim.verdict == "inconclusive" and abs(claim.evidence["h8_minus_h1"]) < 2 * claim.evidence["se"]
+
+
+def test_a_scale_measured_without_the_mean_leaves_only_the_mean_claims_inconclusive():
+    """quick at 9x9 measures lambda_max and accuracy but not the mean (--full only): the two accuracy claims are
+    judged, the two mean-exponent claims are inconclusive and say why."""
+    s = _scale({1: 0.40, 2: 0.60, 4: 0.90, 8: 0.95}, {h: float("nan") for h in figS1.HEADS}, spread=0.05)
+    s.update(label="9x9", mean_measured=False)
+    v = [c.verdict for c in figS1._claims(s)]
+    assert v[:2] == ["holds", "holds"] and v[2:] == ["inconclusive", "inconclusive"]
+    assert all("--full only" in c.evidence["reason"] for c in figS1._claims(s)[2:])

@@ -26,7 +26,7 @@ import torch
 from torch import Tensor
 
 from .. import SudokuSolver
-from .._validate import Constraint
+from .._validate import Constraint, check_bool
 from ..analysis import finite_time_lyapunov, finite_time_volume, lyapunov_spectrum, spectral_norm
 from .jacobians import eigenvalue_cloud
 
@@ -259,33 +259,41 @@ def solver_eigenvalues(
 
 
 def solver_exponents(
-    model: object, puzzles: Iterable[Any], *, horizon: int = 16, seed: int = 0, dense_max: int = 2048
+    model: object,
+    puzzles: Iterable[Any],
+    *,
+    horizon: int = 16,
+    seed: int = 0,
+    dense_max: int = 2048,
+    mean: bool = True,
 ) -> dict[str, Any]:
     """The paper's finite-time Lyapunov exponents (App. B.3: T = 16 from the inference start) of a solver's loop
     at each puzzle (:func:`solver_map` binds the puzzle; radial directions excluded): the maximal and the mean
     exponent per puzzle and their averages, and how many rollouts diverged. Up to ``dense_max`` state entries
     (a 4x4 solver: 512) both come from the whole spectrum; above it (a 9x9 solver: 5,184 or 10,368) lambda_max
     comes matrix-free (ARPACK, ``k=1``) and the mean from :func:`sadyn.finite_time_volume` (exact, one LU per loop,
-    minutes per puzzle)."""
+    minutes per puzzle), or is NaN with ``mean=False`` (lambda_max alone, seconds)."""
     model = _solver(model)
-    mx, mean, divergent = [], [], 0
+    want_mean = check_bool(mean, "mean")
+    mx, means, divergent = [], [], 0
     for puzzle in puzzles:
         sm = solver_map(model, puzzle, seed=seed)
         c, g = sm.constraint, sm.group
         if sm.X0.numel() <= dense_max:
             L = finite_time_lyapunov(sm.f, sm.X0, horizon=horizon, constraint=c, group=g)
             mx.append(float(L.max))
-            mean.append(float(L.mean))
+            means.append(float(L.mean))
         else:
             L = finite_time_lyapunov(sm.f, sm.X0, horizon=horizon, k=1, constraint=c, group=g)
             mx.append(float(L.max))
-            mean.append(float(finite_time_volume(sm.f, sm.X0, horizon=horizon, constraint=c, group=g).mean))
+            volume = finite_time_volume(sm.f, sm.X0, horizon=horizon, constraint=c, group=g) if want_mean else None
+            means.append(float(volume.mean) if volume is not None else float("nan"))
         divergent += L.status == "divergent"
     return {
         "max": float(np.nanmean(mx)),
-        "mean": float(np.nanmean(mean)),
+        "mean": float(np.nanmean(means)) if np.isfinite(means).any() else float("nan"),
         "max_per_puzzle": mx,
-        "mean_per_puzzle": mean,
+        "mean_per_puzzle": means,
         "divergent": divergent,
         "puzzles": len(mx),
     }

@@ -248,11 +248,11 @@ def solver(name: str, setting: Setting, out: Path | None = None):
     return model
 
 
-def exponents(model, puzzles, *, horizon: int = 16, seed: int = 0) -> dict[str, Any]:
+def exponents(model, puzzles, *, horizon: int = 16, seed: int = 0, mean: bool = True) -> dict[str, Any]:
     """The finite-time exponents of a solver at each puzzle: :func:`sadyn.experiments.solver_exponents`."""
     from ..experiments import solver_exponents
 
-    return solver_exponents(model, puzzles, horizon=horizon, seed=seed)
+    return solver_exponents(model, puzzles, horizon=horizon, seed=seed, mean=mean)
 
 
 TRANSIENT = 128  # loops run before a long-run QR exponent starts averaging (Fig. S.5's warm-up, App. B.5.4)
