@@ -39,7 +39,7 @@ def test_spec_gain_at_9x9_is_paired_and_symmetric():
         assert got["ItrSA: the spectral regularizer improves accuracy (9x9)"].verdict == verdict
         assert got["ItrSA: the spectral regularizer improves accuracy (4x4)"].verdict == "inconclusive"  # equal
     names = [c.claim for c in fig5.claims({"scales": {"4x4": four, "9x9": nine}})]
-    assert len(names) == 12 and sum(n.endswith("(9x9)") for n in names) == 6
+    assert len(names) == 14 and sum(n.endswith("(9x9)") for n in names) == 7
 
 
 def test_missing_pairs_are_inconclusive_and_named():
@@ -63,3 +63,19 @@ def test_figure_draws_a_row_per_measured_scale():
     nine = _scale(9, {"itrsa9-rms": base})
     fig = fig5.draw({"scales": {"4x4": four, "9x9": nine}})
     assert [ax.get_title() for ax in fig.axes] == ["4x4 ID", "4x4 OOD", "9x9 ID", "9x9 OOD"]
+
+
+def test_e_single_is_judged_per_family_on_in_distribution_boards():
+    """Fig. 5 has an E-single bar for ItrSA and for AKOrN: each family's E-single model fails if its ID accuracy is
+    below half its unregularized model's; a family without one is inconclusive and names the checkpoint."""
+    rng = np.random.default_rng(1)
+    good = (rng.random(300) < 0.9).astype(float)
+    four = _scale(4, {"itrsa4-rms": good, "itrsa4-esingle": good * 0.0, "akorn4": good, "akorn4-esingle": good})
+    got = {c.claim: c for c in fig5.claims({"scales": {"4x4": four}})}
+    assert got["ItrSA: E-single fails to train: it fails even in distribution (4x4)"].verdict == "holds"
+    assert got["AKOrN: E-single fails to train: it fails even in distribution (4x4)"].verdict == "does not hold"
+    alone = _scale(4, {"itrsa4-rms": good, "akorn4": good})
+    c = {c.claim: c for c in fig5.claims({"scales": {"4x4": alone}})}
+    assert (
+        "akorn4-esingle" in c["AKOrN: E-single fails to train: it fails even in distribution (4x4)"].evidence["reason"]
+    )
