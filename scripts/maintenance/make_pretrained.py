@@ -112,6 +112,18 @@ MODELS = {
         SMALL_T,
         (1,),
     ),
+    "akorn4-esingle": (
+        "4x4 AKOrN N=4, D=32, 1 head + E-single (lambda=1e-6, the paper's Table S.2)",
+        "Fig. 5's E-single on AKOrN",
+        SMALL_T,
+        (1,),
+    ),
+    "akorn4-emulti": (
+        "4x4 AKOrN N=4, orthogonal W^V, W^O + E-multi (lambda=1e-4, the paper's Table S.2)",
+        "Fig. 5's E-multi on AKOrN",
+        SMALL_T,
+        (1,),
+    ),
     "itrsa4-emulti": (
         "4x4 ItrSA + RMSNorm, orthogonal W^V, W^O + E-multi (lambda=1e-4)",
         "Sec. 6.2 E-multi",
