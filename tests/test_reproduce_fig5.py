@@ -79,3 +79,14 @@ def test_e_single_is_judged_per_family_on_in_distribution_boards():
     assert (
         "akorn4-esingle" in c["AKOrN: E-single fails to train: it fails even in distribution (4x4)"].evidence["reason"]
     )
+
+
+def test_description_gives_e_singles_threshold_where_it_is_measured():
+    good = np.ones(100)
+    four = _scale(4, {"akorn4": good, "akorn4-esingle": good * 0.4, "itrsa4-rms": good})
+    notes = fig5.describe({"scales": {"4x4": four}})["notes"]
+    lines = [n for n in notes if n.startswith("E-single")]
+    assert lines == [
+        "E-single, AKOrN 4x4: ID boards 0.400 against 1.000 without a regularizer; 'fails even ID' asks below half "
+        "of it, 0.500 (H=1 for E-single, as in the paper)."
+    ]
