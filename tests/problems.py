@@ -105,3 +105,16 @@ TINY_TRAINING = dict(
     batch_size=32,
     lr=3e-3,
 )
+
+
+def tiny_sweep_spec(tables: str, **base: object) -> str:
+    """A sweep spec (TOML) whose ``[base]`` is :data:`TINY_TRAINING` updated by ``base``, followed by ``tables``
+    (``[grid]``, ``[sweep]``, ...)."""
+    fields = {k: v for k, v in TINY_TRAINING.items() if k != "model"} | base
+
+    def toml(v: object) -> str:
+        return f'"{v}"' if isinstance(v, str) else repr(v)
+
+    lines = ["[base]", *(f"{k} = {toml(v)}" for k, v in fields.items()), "[base.model]"]
+    lines += [f"{k} = {toml(v)}" for k, v in TINY_TRAINING["model"].items()]  # type: ignore[attr-defined]
+    return "\n" + "\n".join(lines) + "\n" + tables.strip() + "\n"

@@ -10,24 +10,13 @@ import stat
 from pathlib import Path
 
 import pytest
+from problems import tiny_sweep_spec
 
 import sadyn as sd
 from sadyn.solver.sweep import collect_results, expand, load_spec, run_sweep
 
-SPEC = """
-[base]
-dataset = "sudoku4-id"
-ood_dataset = "sudoku4-ood"
-steps = 2
-epochs = 1
-batch_size = 32
-lr = 3e-3
-train_size = 64
-val_size = 32
-[base.model]
-dim = 8
-heads = 2
-size = 4
+SPEC = tiny_sweep_spec(
+    """
 [grid]
 "model.heads" = [1, 2]
 [sweep]
@@ -38,7 +27,11 @@ partition = "gpu"
 gpus = 1
 time = 30
 mem_gb = 16
-"""
+""",
+    epochs=1,
+    train_size=64,
+    val_size=32,
+)
 
 
 def _spec(tmp_path: Path, text: str = SPEC) -> Path:

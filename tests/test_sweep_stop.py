@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from problems import tiny_sweep_spec
 
 from sadyn.solver import load_checkpoint
 from sadyn.solver.lock import LOCK_NAME
@@ -20,26 +21,18 @@ from sadyn.solver.lock import LOCK_NAME
 pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX signals and sessions")
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC = """
-[base]
-dataset = "sudoku4-id"
-ood_dataset = "sudoku4-ood"
-steps = 2
-epochs = 400
-batch_size = 32
-lr = 3e-3
-train_size = 96
-val_size = 32
-[base.model]
-dim = 8
-heads = 2
-size = 4
+SPEC = tiny_sweep_spec(
+    """
 [grid]
 seed = [0, 1]
 [sweep]
 eval_steps = [2]
 eval_limit = 10
-"""
+""",
+    epochs=400,
+    train_size=96,
+    val_size=32,
+)
 
 
 def _alive(pid: int) -> bool:
