@@ -22,6 +22,7 @@ from sadyn.solver import (
     save_checkpoint,
     train,
 )
+from sadyn.solver.integrity import weights_digest
 
 TINY = dict(
     TINY_TRAINING,
@@ -253,6 +254,8 @@ def test_init_from_starts_at_the_checkpoint_weights_and_refuses_other_models(str
     train(cfg, tmp_path / "ft", show_progress=False, max_batches=1)
     ckpt = load_checkpoint(tmp_path / "ft" / "last.pt")
     assert ckpt["init_from"]["path"] == str(straight / "best.pt") and len(ckpt["init_from"]["sha256"]) == 64
+    start = load_checkpoint(straight / "best.pt")
+    assert ckpt["init_from"]["weights_sha256"] == weights_digest(start["ema"])
     with pytest.raises(CheckpointError, match="holds a model with other settings \\(dim"):
         train(
             _config(model={"dim": 16, "heads": 2, "size": 4}, init_from=str(straight / "best.pt")),
@@ -261,3 +264,24 @@ def test_init_from_starts_at_the_checkpoint_weights_and_refuses_other_models(str
         )
     with pytest.raises(CheckpointError, match="not a file"):
         train(_config(init_from=str(tmp_path / "missing.pt")), tmp_path / "y", show_progress=False)
+
+
+def test_a_stage_shipped_after_its_fine_tune_started_is_found_by_its_weights(straight, tmp_path, monkeypatch):
+    """The fine-tune recorded the sha256 of a file with optimizer state; the stage ships without it (EMA only), so
+    the file differs but the weights digest still names it. An EMA-only file refuses ema=False with a clear error."""
+    import sadyn.solver.pretrained as pretrained
+
+    train(_config(init_from=str(straight / "best.pt"), epochs=1), tmp_path / "ft", show_progress=False, max_batches=1)
+    record = load_checkpoint(tmp_path / "ft" / "last.pt")["init_from"]
+    full = load_checkpoint(straight / "best.pt")
+    shipped = {k: v for k, v in full.items() if k not in ("optimizer", "digest")} | {"model": None}
+    save_checkpoint(tmp_path / "stage.pt", shipped)
+    monkeypatch.setattr(pretrained, "pretrained_models", lambda: ["stage"])
+    monkeypatch.setattr(pretrained, "pretrained_path", lambda name: tmp_path / f"{name}.pt")
+    assert pretrained.shipped_parent(record) == "stage"
+    assert pretrained.shipped_parent({**record, "weights_sha256": "0" * 64}) is None
+    assert pretrained.shipped_parent(None) is None
+    model = load_model(tmp_path / "stage.pt")
+    assert _same_state(model.state_dict(), full["ema"])
+    with pytest.raises(CheckpointError, match="holds only its EMA weights .* use ema=True"):
+        load_model(tmp_path / "stage.pt", ema=False)

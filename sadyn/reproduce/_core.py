@@ -181,23 +181,24 @@ def retrain(name: str, folder: Path, *, epochs: int | None = None) -> Path:
 
     A fine-tune (e.g. ``itrsa9-rms``, which starts from ``itrsa9-rms-stage1``) first retrains the stage it started
     from into ``folder``'s sibling ``<stage>`` (reused when present) and starts from that result, so the whole
-    recipe is rerun. The stage is the shipped checkpoint whose sha256 the fine-tune recorded (``init_from``); the
-    path in its command is the machine's that trained it."""
+    recipe is rerun. The stage is the shipped checkpoint whose file or weights digest the fine-tune recorded
+    (``init_from``, :func:`sadyn.solver.pretrained.shipped_parent`); the path in its command is the machine's that
+    trained it."""
     import sadyn as sd
 
     from ..solver._flags import config_from_argv
     from ..solver.checkpoint import load_checkpoint
-    from ..solver.pretrained import pretrained_path
+    from ..solver.pretrained import pretrained_path, shipped_parent
 
     folder = Path(folder)
     config = config_from_argv(retrain_command(name, folder, epochs=epochs)[1:])  # drop "train"
     if config.init_from is not None:
-        stage = _shipped_with_digest(load_checkpoint(pretrained_path(name))["init_from"]["sha256"])
+        stage = shipped_parent(load_checkpoint(pretrained_path(name))["init_from"])
         if stage is None:
             raise ValueError(
                 f"cannot retrain {name!r}: it fine-tunes {config.init_from!r}, which is not a shipped checkpoint "
-                f"(no shipped file has the sha256 it recorded); retrain that run first and pass its best.pt as "
-                f"--init-from."
+                f"(no shipped file has the sha256 or the weights it recorded); retrain that run first and pass its "
+                f"best.pt as --init-from."
             )
         start = folder.parent / stage / "best.pt"
         if not start.is_file():
@@ -205,18 +206,6 @@ def retrain(name: str, folder: Path, *, epochs: int | None = None) -> Path:
         config = dataclasses.replace(config, init_from=str(start))
     result = sd.train(config, folder)
     return Path(result.best or result.last)
-
-
-def _shipped_with_digest(sha256: str) -> str | None:
-    """The shipped checkpoint whose file has this sha256 (None: none has)."""
-    import hashlib
-
-    from ..solver.pretrained import pretrained_models, pretrained_path
-
-    for other in pretrained_models():
-        if hashlib.sha256(Path(pretrained_path(other)).read_bytes()).hexdigest() == sha256:
-            return other
-    return None
 
 
 _CACHE: dict[tuple[str, str, str], Any] = {}

@@ -7,6 +7,7 @@ A checkpoint is a dict of tensors and plain values:
     data          {"train": spec dict + digest, "ood": ...}
     command       the `sadyn train ...` line that makes it (every flag explicit)
     model, ema    state dicts (evaluation uses ``ema``)      optimizer   Adam state
+                  (``model`` may be None in shipped checkpoints: EMA weights only, half the size)
     progress      {"epoch", "batch", "update", "elapsed_s", "noise_rng"}
     history       one dict per epoch (loss, accuracies, time)     metrics    best validation, evaluations
     hardware      where it was trained
@@ -178,7 +179,13 @@ def load_model(
 
     ckpt = path_or_checkpoint if isinstance(path_or_checkpoint, dict) else load_checkpoint(path_or_checkpoint)
     model = SudokuSolver.from_config(ckpt["model_config"])
-    state = ckpt["ema"] if ema and ckpt.get("ema") is not None else ckpt["model"]
+    state = ckpt["ema"] if ema and ckpt.get("ema") is not None else ckpt.get("model")
+    if state is None:
+        raise CheckpointError(
+            f"this checkpoint holds only its EMA weights (shipped files drop the raw training weights to halve their "
+            f"size), so `ema=False` has nothing to load; use ema=True, or retrain with `{ckpt.get('command')}` for "
+            f"the raw weights."
+        )
     try:
         model.load_state_dict(state)
     except RuntimeError as error:

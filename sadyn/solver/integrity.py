@@ -23,7 +23,15 @@ from typing import Any
 
 import torch
 
-__all__ = ["digests", "verify", "check_finite", "check_consistent", "shipped_digest", "SHIPPED_DIR"]
+__all__ = [
+    "digests",
+    "weights_digest",
+    "verify",
+    "check_finite",
+    "check_consistent",
+    "shipped_digest",
+    "SHIPPED_DIR",
+]
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "pretrained"
 _PARTS = {"weights": ("model", "ema"), "resume": ("optimizer", "progress"), "config": ("config", "model_config")}
@@ -59,6 +67,14 @@ def digests(ckpt: Mapping[str, Any]) -> dict[str, str]:
         _feed(h, {k: ckpt.get(k) for k in keys})
         out[part] = h.hexdigest()
     return out
+
+
+def weights_digest(state: Mapping[str, Any]) -> str:
+    """Hex sha256 of one state dict (tensor dtypes, shapes and bytes, in sorted key order): names the weights
+    themselves, so a fine-tune's start is recognised in any file that holds them (with or without optimizer state)."""
+    h = hashlib.sha256()
+    _feed(h, state)
+    return h.hexdigest()
 
 
 _WHAT = {

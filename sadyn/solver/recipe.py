@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from .checkpoint import CheckpointError, load_checkpoint
 from .config import TrainConfig
+from .integrity import weights_digest
 
 __all__ = ["learning_rate", "augment_batch", "init_from_checkpoint"]
 
@@ -50,7 +51,9 @@ def augment_batch(
 
 
 def init_from_checkpoint(config: TrainConfig, model: nn.Module, ema: nn.Module) -> dict[str, Any]:
-    """Load the (EMA) weights of ``config.init_from`` into ``model`` and ``ema``; returns ``{"path", "sha256"}``.
+    """Load the (EMA) weights of ``config.init_from`` into ``model`` and ``ema``; returns ``{"path", "sha256",
+    "weights_sha256"}``: the file's sha256 and :func:`~sadyn.solver.integrity.weights_digest` of the weights loaded
+    (the start stays recognisable after the file is re-saved, e.g. shipped without its optimizer state).
 
     The checkpoint's model must have the same settings as ``config.model`` (its seed aside)."""
     path = Path(str(config.init_from)).expanduser()
@@ -67,4 +70,8 @@ def init_from_checkpoint(config: TrainConfig, model: nn.Module, ema: nn.Module) 
     weights = ckpt.get("ema") or ckpt["model"]
     model.load_state_dict(weights)
     ema.load_state_dict(weights)
-    return {"path": str(config.init_from), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    return {
+        "path": str(config.init_from),
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "weights_sha256": weights_digest(weights),
+    }

@@ -4,7 +4,8 @@
     python scripts/maintenance/make_pretrained.py itrsa4-rms      # only these (others keep their manifest entries)
 
 $RUNS is the sweep folder of ``sadyn sweep sadyn/solver/pretrained/shipped.toml --out runs/pretrained`` (default
-runs/pretrained; set the RUNS environment variable for another). The shipped file is the run's best.pt without the optimizer state (it cannot be resumed; resume from runs/).
+runs/pretrained; set the RUNS environment variable for another). The shipped file is the run's best.pt without the optimizer state and
+without the raw training weights (EMA weights only: half the size; it cannot be resumed; resume from runs/).
 Accuracies are measured here with ``sadyn.evaluate`` (seed 0), the same call ``sadyn eval NAME`` makes.
 """
 
@@ -156,6 +157,8 @@ def _strip(ckpt: dict) -> dict:
     progress = dict(keep["progress"])
     progress["noise_rng"] = None
     keep["progress"] = progress
+    if keep.get("ema") is not None:  # evaluation uses the EMA weights: ship those alone (half the bytes)
+        keep["model"] = None
     return keep
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["pretrained_models", "load_pretrained", "pretrained_path", "pretrained_info"]
+__all__ = ["pretrained_models", "load_pretrained", "pretrained_path", "pretrained_info", "shipped_parent"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -43,6 +43,31 @@ def pretrained_info(name: str) -> dict[str, Any]:
 def pretrained_path(name: str) -> Path:
     """The file of a shipped checkpoint."""
     return _HERE / pretrained_info(name)["file"]
+
+
+def shipped_parent(init_from: dict[str, Any] | None) -> str | None:
+    """The shipped checkpoint a fine-tune started from, given the ``init_from`` record it stored: the one whose file
+    has the recorded ``sha256``, or whose EMA weights have the recorded ``weights_sha256`` (a stage shipped after the
+    fine-tune started, so re-saved without its optimizer state). None when no shipped file matches."""
+    import hashlib
+
+    from ..checkpoint import load_checkpoint
+    from ..integrity import weights_digest
+
+    if not init_from:
+        return None
+    for name in pretrained_models():
+        path = pretrained_path(name)
+        if hashlib.sha256(path.read_bytes()).hexdigest() == init_from.get("sha256"):
+            return name
+    wanted = init_from.get("weights_sha256")
+    if wanted is None:
+        return None
+    for name in pretrained_models():
+        ckpt = load_checkpoint(pretrained_path(name), check_versions=False)
+        if weights_digest(ckpt.get("ema") or ckpt["model"]) == wanted:
+            return name
+    return None
 
 
 def load_pretrained(name: str, *, ema: bool = True, device: str = "cpu"):
