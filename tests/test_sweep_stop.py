@@ -112,3 +112,39 @@ def test_a_killed_sweep_leaves_no_trainer_running(tmp_path):
     finally:
         if _alive(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+def test_a_signal_during_the_final_evaluation_stops_it_and_the_next_call_evaluates(tmp_path):
+    """Training ends after one batch; the long test-set evaluation that follows (T = 3000) is where SIGTERM lands."""
+    spec = tiny_sweep_spec(
+        "[grid]\nseed = [0]\n[sweep]\neval_steps = [3000]\neval_limit = 100\n", epochs=1, train_size=32, val_size=32
+    )
+    (tmp_path / "spec.toml").write_text(spec)
+    out, run = tmp_path / "sweep", tmp_path / "sweep" / "seed=0"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    argv = [sys.executable, "-m", "sadyn", "sweep", str(tmp_path / "spec.toml"), "--out", str(out), "--jobs", "1"]
+
+    def sweep() -> subprocess.Popen[str]:
+        return subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    proc = sweep()
+    try:
+
+        def evaluating() -> bool:
+            assert proc.poll() is None, f"the sweep ended before the signal: {proc.communicate()}"
+            trained = (run / "log.txt").is_file() and bool((run / "log.txt").read_text().strip())
+            return trained and (run / "last.pt").is_file() and not (run / LOCK_NAME).exists()
+
+        _wait(evaluating, "the end of training")
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, (stdout, stderr)
+    assert "seed=0: interrupted" in stdout and "Traceback" not in stderr, (stdout, stderr)
+    assert not (run / "result.json").exists(), "an unevaluated run is not finished"
+    again = sweep()
+    stdout, stderr = again.communicate(timeout=300)
+    assert again.returncode == 0 and "seed=0: resume" in stdout and "seed=0: done" in stdout, (stdout, stderr)
+    assert json.loads((run / "result.json").read_text())["test"][0]["steps"] == 3000

@@ -189,6 +189,8 @@ def run_one(run: SweepRun, folder: str | Path, options: Mapping[str, Any]) -> di
 
     import sadyn as sd
 
+    from .sweep_workers import SweepStopped, stop_raises
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     options = {**options, **run.options}
@@ -208,9 +210,13 @@ def run_one(run: SweepRun, folder: str | Path, options: Mapping[str, Any]) -> di
         if result.stopped != "done":
             record.update(status="interrupted", stopped=result.stopped)
         else:
-            model = sd.load_model(result.best or result.last)
-            rows = sd.evaluate(model, steps=tuple(options.get("eval_steps") or (16,)), limit=options.get("eval_limit"))
+            with stop_raises():  # a stop signal now leaves the run unevaluated; the next call evaluates it
+                model = sd.load_model(result.best or result.last)
+                steps = tuple(options.get("eval_steps") or (16,))
+                rows = sd.evaluate(model, steps=steps, limit=options.get("eval_limit"))
             record.update(status="done", test=rows)
+    except SweepStopped:
+        record.update(status="interrupted", stopped="evaluation")
     except Exception as error:  # noqa: BLE001 - a failed run is a result of the sweep, reported in results.csv
         record.update(status="failed", error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
     record["seconds"] = round(time.perf_counter() - start, 1)

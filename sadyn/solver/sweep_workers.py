@@ -4,8 +4,10 @@ The trainers run in spawned worker processes, each in its own session, so a Ctrl
 foreground process group) reaches the sweep alone. The sweep forwards the first SIGINT or SIGTERM as one SIGTERM to
 each worker, whose trainer saves a resumable ``last.pt`` after its current batch
 (:class:`~sadyn.solver.stopping.Interrupts`); queued runs are cancelled, and a worker that was asked to stop starts
-no further run. A worker whose sweep died without a word (SIGKILL) notices that its parent changed and stops itself
-the same way, so no trainer outlives its sweep holding the run's lock.
+no further run. A signal during the evaluation that follows training stops it too (:func:`stop_raises`): no
+``result.json`` is written, and the next call evaluates the finished run. A worker whose sweep died without a word
+(SIGKILL) notices that its parent changed and stops itself the same way, so no trainer outlives its sweep holding the
+run's lock.
 """
 
 from __future__ import annotations
@@ -15,18 +17,25 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["StopWorkers", "run_in_worker", "worker_start"]
+__all__ = ["StopWorkers", "SweepStopped", "run_in_worker", "stop_raises", "worker_start"]
 
 _WORKER_STOP: list[int] = []  # in a worker: the signal that asked it to stop, once one has
 _WORKER_BUSY = threading.Event()  # in a worker: set while a run is in hand
+_IN_WORKER: list[bool] = []  # [True] in a sweep worker process
+
+
+class SweepStopped(BaseException):
+    """Raised inside :func:`stop_raises` by a stop signal (a BaseException, like KeyboardInterrupt, so that no
+    ``except Exception`` on the way swallows it)."""
 
 
 def worker_start(parent: int) -> None:
     """Pool initializer: a session of its own, a stop flag for signals between runs, a watch on the parent."""
+    _IN_WORKER.append(True)
     if hasattr(os, "setsid"):
         with contextlib.suppress(OSError):  # already a session leader
             os.setsid()
@@ -45,6 +54,28 @@ def worker_start(parent: int) -> None:
     threading.Thread(target=watch, name="sadyn-sweep-parent-watch", daemon=True).start()
 
 
+@contextlib.contextmanager
+def stop_raises() -> Iterator[None]:
+    """In a sweep worker, make a stop signal (SIGINT/SIGTERM, during the block or already received) raise
+    :class:`SweepStopped` out of the block; elsewhere (a Slurm job, a test calling ``run_one``) do nothing."""
+    if not _IN_WORKER or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if _WORKER_STOP:
+        raise SweepStopped(_WORKER_STOP[0])
+
+    def stop(number: int, frame: Any) -> None:
+        _WORKER_STOP.append(number)
+        raise SweepStopped(number)
+
+    saved = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
 def run_in_worker(
     fn: Callable[..., dict[str, Any]], run: Any, folder: Path, options: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -57,7 +88,7 @@ def run_in_worker(
         record = fn(run, folder, options)
     finally:
         _WORKER_BUSY.clear()
-    if record["status"] == "interrupted" and record.get("stopped") == "interrupted":
+    if record["status"] == "interrupted" and record.get("stopped") in ("interrupted", "evaluation"):
         _WORKER_STOP.append(0)
     return record
 
