@@ -58,6 +58,13 @@ MODELS = {
         BIG_T,
         (1,),
     ),
+    "akorn9-rms": (
+        "9x9 AKOrN + oscillator-wise RMSNorm, N=4, D=128, 8 heads, T=16: from scratch, 24 epochs with Sudoku "
+        "symmetry augmentation and a cosine learning rate",
+        "Fig. 4 at 9x9: RMSNorm instead of Pi^osc, for test-time scaling",
+        BIG_T,
+        (1,),
+    ),
     "itrsa9-none": (
         "9x9 ItrSA without normalization, D=128, 8 heads, T=16, 1 epoch",
         "the paper's instability at 9x9",
