@@ -65,6 +65,13 @@ MODELS = {
         BIG_T,
         (1,),
     ),
+    "akorn9-rotary": (
+        "9x9 AKOrN, N=4, D=128, 8 heads, T=16, positions through the attention (2-D rotary queries/keys) instead "
+        "of the input: from scratch, 40 epochs with Sudoku symmetry augmentation and a cosine learning rate",
+        "Fig. 6's ablation: does putting positions inside the attention raise the contribution index?",
+        BIG_T,
+        (1,),
+    ),
     "itrsa9-none": (
         "9x9 ItrSA without normalization, D=128, 8 heads, T=16, 1 epoch",
         "the paper's instability at 9x9",
