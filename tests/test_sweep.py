@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import torch
 from problems import tiny_sweep_spec
 
 import sadyn as sd
@@ -97,6 +98,7 @@ def test_interrupted_runs_resume_and_failed_runs_are_reported_without_stopping_t
     spec = load_spec(_spec(tmp_path))
     one, two = expand(spec)
     out = tmp_path / "sweep"
+    torch.set_num_threads(1)  # as the sweep resumes it ([sweep] threads = 1), so resuming does not warn
     sd.train(one.config, out / one.name, show_progress=False, max_batches=1)  # an interrupted run
     (out / two.name).mkdir()
     (out / two.name / "last.pt").write_bytes(b"not a checkpoint")  # a run that cannot go on
