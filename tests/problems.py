@@ -112,7 +112,9 @@ def tiny_sweep_spec(tables: str, **base: object) -> str:
     (``[grid]``, ``[sweep]``, ...)."""
     fields = {k: v for k, v in TINY_TRAINING.items() if k != "model"} | base
 
-    def toml(v: object) -> str:
+    def toml(v: object) -> str:  # the scalars TrainConfig takes: strings, booleans, numbers
+        if isinstance(v, bool):
+            return "true" if v else "false"
         return f'"{v}"' if isinstance(v, str) else repr(v)
 
     lines = ["[base]", *(f"{k} = {toml(v)}" for k, v in fields.items()), "[base.model]"]
