@@ -1,10 +1,8 @@
 """Checkpoints that cannot be trusted are refused: changed bytes (digest), contradicting configs, NaN/inf weights;
-other sadyn/torch versions warn; the shipped format-1 files load and match their committed digests."""
+other sadyn/torch versions warn; every shipped file carries its own digest, matches it, and holds EMA weights only."""
 
 from __future__ import annotations
 
-import json
-import shutil
 import warnings
 from pathlib import Path
 
@@ -127,37 +125,35 @@ def test_another_sadyn_or_torch_version_loads_with_a_warning(run, tmp_path, fiel
         load_checkpoint(run)  # same versions: silent
 
 
-def test_shipped_checkpoints_match_their_committed_digests():
-    """Every shipped file has its own digest or is listed in pretrained/digests.json, and matches it."""
+def test_shipped_checkpoints_carry_and_match_their_own_digests():
+    """Every shipped file has format 2 with its own digest and matches it; it holds the EMA weights alone (what
+    evaluation uses), so it cannot be resumed; a fine-tune names its shipped stage (shipped_parent)."""
+    from sadyn.solver.pretrained import shipped_parent
+
     files = sorted(integrity.SHIPPED_DIR.glob("*.pt"))
     assert files, "no shipped checkpoints"
-    listed = json.loads((integrity.SHIPPED_DIR / "digests.json").read_text())["files"]
     for path in files:
         ckpt = torch.load(path, weights_only=True)
-        expected = ckpt.get("digest") or listed.get(path.name)
-        assert expected is not None, f"{path.name} has no digest and is not in digests.json"
-        assert integrity.digests(ckpt) == {**expected}, path.name
-    assert set(listed) <= {p.name for p in files}, "digests.json lists files that are not shipped"
+        assert ckpt["format_version"] == FORMAT_VERSION and ckpt.get("digest") is not None, path.name
+        assert integrity.digests(ckpt) == {**ckpt["digest"]}, path.name
+        assert ckpt["model"] is None and ckpt["ema"] is not None and ckpt.get("optimizer") is None, path.name
+        if (ckpt.get("init_from") or {}).get("sha256"):
+            assert shipped_parent(ckpt["init_from"]) is not None, f"{path.name}: its stage is not shipped"
+    assert not (integrity.SHIPPED_DIR / "digests.json").exists(), "digests.json is obsolete (no format-1 file left)"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # shipped files that match their digests load silently
         for path in files:  # (under another torch they say so: `make test-oldest`; not what this test is about)
             load_checkpoint(path, check_versions=False)
 
 
-def test_a_damaged_shipped_checkpoint_is_refused(tmp_path, monkeypatch):
+def test_a_damaged_shipped_checkpoint_is_refused(tmp_path):
     source = integrity.SHIPPED_DIR / "itrsa4-rms.pt"
     if not source.is_file():
         pytest.skip("itrsa4-rms is not shipped in this checkout")
-    shutil.copy(integrity.SHIPPED_DIR / "digests.json", tmp_path / "digests.json")
     ckpt = torch.load(source, weights_only=True)
     weight = max(ckpt["ema"].values(), key=lambda t: t.numel())
     data = bytearray(source.read_bytes())
     data[data.find(weight.contiguous().numpy().tobytes()) + 5] ^= 0x01
     (tmp_path / "itrsa4-rms.pt").write_bytes(bytes(data))
-    monkeypatch.setattr(integrity, "SHIPPED_DIR", tmp_path.resolve())
-    integrity._shipped.cache_clear()
-    try:
-        with pytest.raises(CheckpointError, match="is damaged: the weights"):
-            load_checkpoint(tmp_path / "itrsa4-rms.pt")
-    finally:
-        integrity._shipped.cache_clear()
+    with pytest.raises(CheckpointError, match="is damaged: the weights"):
+        load_checkpoint(tmp_path / "itrsa4-rms.pt")

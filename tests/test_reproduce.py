@@ -232,9 +232,13 @@ def test_full_setting_retrains_from_the_manifest_command(tmp_path):
     assert isinstance(model, sd.SudokuSolver) and not any(p.requires_grad for p in model.parameters())
 
 
-def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, monkeypatch):
-    """A fine-tune (itrsa9-rms starts from itrsa9-rms-stage1's best.pt) first retrains its stage and starts from
-    that result, not from a path on the machine that shipped it."""
+@pytest.mark.parametrize(
+    "name, start, epochs", [("itrsa9-rms", "best.pt", 10), ("akorn9", "last.pt", 14)], ids=["best", "last"]
+)
+def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, monkeypatch, name, start, epochs):
+    """A fine-tune (itrsa9-rms starts from itrsa9-rms-stage1's best.pt, akorn9 from akorn9-stage1's last.pt, the
+    state its time box ended at) first retrains its stage and starts from that result's file that shipped.toml
+    names, not from a path on the machine that shipped it."""
     import sadyn as sd
     from sadyn.reproduce import _core
 
@@ -252,8 +256,8 @@ def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, mo
         return Done()
 
     monkeypatch.setattr(sd, "train", fake_train)
-    best = _core.retrain("itrsa9-rms", tmp_path / "itrsa9-rms")
-    assert best == tmp_path / "itrsa9-rms" / "best.pt"
-    assert [c[0] for c in calls] == ["itrsa9-rms-stage1", "itrsa9-rms"]
-    assert calls[0][1] is None and calls[1][1] == str(tmp_path / "itrsa9-rms-stage1" / "best.pt")
-    assert calls[1][2] == 10  # the manifest's epochs, not a fixed count
+    best = _core.retrain(name, tmp_path / name)
+    assert best == tmp_path / name / "best.pt"
+    assert [c[0] for c in calls] == [f"{name}-stage1", name]
+    assert calls[0][1] is None and calls[1][1] == str(tmp_path / f"{name}-stage1" / start)
+    assert calls[1][2] == epochs  # the manifest's epochs, not a fixed count

@@ -181,7 +181,8 @@ def retrain(name: str, folder: Path, *, epochs: int | None = None) -> Path:
 
     A fine-tune (e.g. ``itrsa9-rms``, which starts from ``itrsa9-rms-stage1``) first retrains the stage it started
     from into ``folder``'s sibling ``<stage>`` (reused when present) and starts from that result, so the whole
-    recipe is rerun. The stage is the shipped checkpoint whose file or weights digest the fine-tune recorded
+    recipe is rerun (from the stage's best.pt, or its last.pt where ``shipped.toml`` says so). The stage is the
+    shipped checkpoint whose file or weights digest the fine-tune recorded
     (``init_from``, :func:`sadyn.solver.pretrained.shipped_parent`); the path in its command is the machine's that
     trained it."""
     import sadyn as sd
@@ -189,6 +190,7 @@ def retrain(name: str, folder: Path, *, epochs: int | None = None) -> Path:
     from ..solver._flags import config_from_argv
     from ..solver.checkpoint import load_checkpoint
     from ..solver.pretrained import pretrained_path, shipped_parent
+    from ..solver.sweep import expand, load_spec
 
     folder = Path(folder)
     config = config_from_argv(retrain_command(name, folder, epochs=epochs)[1:])  # drop "train"
@@ -200,9 +202,13 @@ def retrain(name: str, folder: Path, *, epochs: int | None = None) -> Path:
                 f"(no shipped file has the sha256 or the weights it recorded); retrain that run first and pass its "
                 f"best.pt as --init-from."
             )
-        start = folder.parent / stage / "best.pt"
+        # the stage's file the fine-tune starts from, as shipped.toml plans it: best.pt, or last.pt (the state a
+        # time-boxed stage ended at); the path in the recorded command is the training machine's
+        planned = {r.name: r.config for r in expand(load_spec(pretrained_path(name).parent / "shipped.toml"))}
+        start = folder.parent / stage / Path(planned[name].init_from or "best.pt").name
         if not start.is_file():
-            start = retrain(stage, folder.parent / stage)
+            best = retrain(stage, folder.parent / stage)
+            start = best if start.name == "best.pt" else start
         config = dataclasses.replace(config, init_from=str(start))
     result = sd.train(config, folder)
     return Path(result.best or result.last)

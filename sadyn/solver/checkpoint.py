@@ -17,7 +17,7 @@ Loading refuses what it cannot trust, with a message that says what differs and 
 digest that no longer matches (a changed byte), a ``model_config`` that contradicts ``config``, non-finite weights,
 a dataset defined differently now. A file written by another sadyn or torch version loads with a ``UserWarning``
 naming both versions (its numbers may differ in the last digits; a resumed run is not bit-identical).
-Format 2 (this sadyn) adds ``digest``; format 1 files (sadyn 0.1, the shipped checkpoints) have none and still load.
+Format 2 (this sadyn) adds ``digest``; format 1 files (sadyn 0.1) have none and still load, unchecked.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 
 import torch
 
-from .integrity import check_consistent, check_finite, digests, shipped_digest, verify
+from .integrity import check_consistent, check_finite, digests, verify
 
 __all__ = [
     "CheckpointError",
@@ -45,7 +45,7 @@ __all__ = [
 
 FORMAT = "sadyn-sudoku-checkpoint"
 FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)  # format 1: no digest (sadyn 0.1 and the shipped checkpoints)
+READABLE_VERSIONS = (1, 2)  # format 1: no digest (sadyn 0.1)
 
 
 class CheckpointError(ValueError):
@@ -126,15 +126,13 @@ def load_checkpoint(
             f"the sadyn version that wrote it ({ckpt.get('sadyn_version')}) or retrain with `{ckpt.get('command')}`."
         )
     stored = ckpt.get("digest")
-    shipped = shipped_digest(path) if stored is None else None
     if stored is None and version >= 2:
         raise CheckpointError(
             f"{path} has format {version} but no `digest`: it was edited after sadyn wrote it. Restore the file or "
             f"retrain with `{ckpt.get('command')}`."
         )
-    expected = stored or shipped
     for problem in (
-        None if expected is None else verify(ckpt, expected, path),
+        None if stored is None else verify(ckpt, stored, path),
         check_consistent(ckpt, path),
         check_finite(ckpt, path),
     ):
@@ -150,7 +148,7 @@ def load_checkpoint(
                 f"{path} was trained/evaluated with {role} dataset {record.get('name')!r} = {record}, but this sadyn "
                 f"defines it as {now}: the numbers would not be comparable. Retrain with `{ckpt.get('command')}`."
             )
-    if check_versions and shipped is None:
+    if check_versions:
         _warn_versions(ckpt, path)
     return ckpt
 

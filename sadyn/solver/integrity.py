@@ -6,18 +6,14 @@ hash alike, and one changed byte inside any weight changes it. :func:`save_check
 ``digest = {"algorithm": "sha256", "weights": ..., "resume": ..., "config": ...}``;
 :func:`~sadyn.solver.load_checkpoint` recomputes and compares them (:func:`verify`).
 
-Checkpoints of format 1 (sadyn 0.1, among them the shipped files in ``sadyn/solver/pretrained/``) carry no digest.
-They still load; a shipped one is checked against ``sadyn/solver/pretrained/digests.json`` instead (written by
-``scripts/maintenance/shipped_digests.py``; ``tests/test_checkpoint_integrity.py`` checks that it lists every
-shipped file and matches it).
+Checkpoints of format 1 (sadyn 0.1) carry no digest and still load, unchecked. Every shipped file in
+``sadyn/solver/pretrained/`` has format 2 and its own digest (``tests/test_checkpoint_integrity.py`` checks it).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +25,6 @@ __all__ = [
     "verify",
     "check_finite",
     "check_consistent",
-    "shipped_digest",
     "SHIPPED_DIR",
 ]
 
@@ -132,19 +127,3 @@ def check_consistent(ckpt: Mapping[str, Any], path: Path) -> str | None:
         f"would be rebuilt with the wrong settings. The file was edited; restore it or retrain with "
         f"`{ckpt.get('command')}`."
     )
-
-
-@lru_cache(maxsize=1)
-def _shipped() -> dict[str, Any]:
-    path = SHIPPED_DIR / "digests.json"
-    return json.loads(path.read_text())["files"] if path.is_file() else {}
-
-
-def shipped_digest(path: Path) -> dict[str, Any] | None:
-    """The committed digests of a shipped checkpoint of format 1 (None if ``path`` is not one of them)."""
-    try:
-        if path.resolve().parent != SHIPPED_DIR:
-            return None
-    except OSError:
-        return None
-    return _shipped().get(path.name)

@@ -11,6 +11,7 @@ Accuracies are measured here with ``sadyn.evaluate`` (seed 0), the same call ``s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from sadyn.solver import evaluate, load_checkpoint, load_model, save_checkpoint  # noqa: E402
+from sadyn.solver.integrity import weights_digest  # noqa: E402
 
 DEST = ROOT / "sadyn" / "solver" / "pretrained"
 RUNS = Path(os.environ.get("RUNS", ROOT / "runs" / "pretrained"))
@@ -53,8 +55,17 @@ MODELS = {
         (1,),
     ),
     "akorn9": (
-        "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16",
-        "oscillators + amplitude readout at CPU scale",
+        "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: akorn9-stage1 (125 min) fine-tuned 14 epochs with "
+        "itrsa9-rms's stage-2 recipe (Sudoku symmetry augmentation, cosine lr 1e-3 -> 2e-5; started with epochs=18, "
+        "resumed at epoch 5 with epochs=14). Its last.pt was not kept: training time and curve end at the best "
+        "epoch (12); training_state/akorn9-aug/log.txt has all 14",
+        "oscillators + amplitude readout at CPU scale, the AKOrN flagship",
+        BIG_T,
+        (1,),
+    ),
+    "akorn9-stage1": (
+        "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: stage 1 (constant lr 2e-3, no augmentation)",
+        "the first recipe's state at its time box; the starting point of akorn9 and akorn9-spec",
         BIG_T,
         (1,),
     ),
@@ -204,10 +215,13 @@ def ship(name: str) -> dict:
             {k: row.get(k) for k in ("epoch", "elapsed_s", "loss", "train_cell", "val_board", "val_cell", "nonfinite")}
             for row in last["history"]
         ],
+        "weights_at": {k: ckpt["progress"][k] for k in ("epoch", "batch", "update")},
         "eval": rows,
         "eval_seconds": round(time.perf_counter() - t0, 1),
         "parameters": sum(p.numel() for p in model.parameters()),
     }
+    if ckpt.get("init_from"):
+        ckpt["init_from"] = with_start_weights(ckpt["init_from"], sorted(RUNS.glob("*/*.pt")))
     payload = _strip(ckpt)
     payload["metrics"] = {**ckpt["metrics"], "eval": rows}
     save_checkpoint(DEST / entry["file"], payload)
@@ -259,6 +273,35 @@ def _targets(manifest: dict) -> list[str]:
     return lines
 
 
+def _weights_at(e: dict) -> str:
+    """Which state the shipped EMA weights are: the best validation epoch's, or a time-boxed run's last state."""
+    best = (
+        f"best validation boards {_pct(e['best_val'].get('val_board'))}%, cells {_pct(e['best_val'].get('val_cell'))}%"
+    )
+    at, minutes = e.get("weights_at") or {}, e["training"]["elapsed_s_at_best"] / 60
+    if at.get("batch"):
+        return (
+            f"EMA at update {at['update']} ({at['batch']} batches into epoch {at['epoch'] + 1}), the run's last state "
+            f"when its time box ended after {minutes:.1f} min (the state a fine-tune started from; {best} at epoch "
+            f"{e['best_epoch']})"
+        )
+    return f"EMA at epoch {e['best_epoch']} ({best}, reached after {minutes:.1f} min)"
+
+
+def with_start_weights(init: dict | None, candidates: list[Path]) -> dict | None:
+    """``init_from`` with ``weights_sha256`` added, the digest of the EMA weights of the file it names by sha256,
+    looked up among its recorded path and ``candidates`` (runs trained before 2026-12-02 recorded the file's sha256
+    only; a stage shipped EMA-only has other bytes, and :func:`sadyn.solver.pretrained.shipped_parent` then finds it
+    by these weights). Unchanged when it has one already or no candidate matches."""
+    if not init or "weights_sha256" in init or not init.get("sha256"):
+        return init
+    for path in [ROOT / init["path"], *candidates]:
+        if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == init["sha256"]:
+            start = load_checkpoint(path, check_versions=False)
+            return {**init, "weights_sha256": weights_digest(start.get("ema") or start["model"])}
+    return init
+
+
 def readme(manifest: dict) -> str:
     lines = [
         "# Shipped checkpoints",
@@ -279,9 +322,7 @@ def readme(manifest: dict) -> str:
             f"{e['description']}. Shows: {e['shows']}. {e['parameters']:,} parameters.",
             "",
             f"Trained {t['elapsed_s_total'] / 60:.1f} min ({t['epochs_done']} epochs, {t['updates_total']} updates) on "
-            f"{t['hardware'].get('cpus')} CPUs ({t['hardware'].get('platform')}); shipped weights: EMA at epoch {e['best_epoch']} "
-            f"(best validation boards {_pct(e['best_val'].get('val_board'))}%, cells {_pct(e['best_val'].get('val_cell'))}%, "
-            f"reached after {t['elapsed_s_at_best'] / 60:.1f} min).",
+            f"{t['hardware'].get('cpus')} CPUs ({t['hardware'].get('platform')}); shipped weights: {_weights_at(e)}.",
             "",
             "```",
             e["command"],
