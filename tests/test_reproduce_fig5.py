@@ -90,3 +90,25 @@ def test_description_gives_e_singles_threshold_where_it_is_measured():
         "E-single, AKOrN 4x4: ID boards 0.400 against 1.000 without a regularizer; 'fails even ID' asks below half "
         "of it, 0.500 (H=1 for E-single, as in the paper)."
     ]
+
+
+def test_a_baseline_without_a_shipped_variant_is_not_measured(monkeypatch):
+    """akorn9 alone (no AKOrN variant shipped at 9x9) costs minutes and feeds no claim: it is left out, and the
+    AKOrN claims name only the missing variant, not the shipped baseline."""
+    import sadyn.experiments as experiments
+
+    seen = []
+
+    def fake_solved(models, *, steps, dataset, n, seeds):
+        seen.append(sorted(models))
+        return {"solved": {name: np.ones((len(seeds), n)) for name in models}}
+
+    monkeypatch.setattr(experiments, "shipped_solvers", lambda size, names: ["itrsa9-rms", "itrsa9-spec", "akorn9"])
+    monkeypatch.setattr(experiments, "solved_boards", fake_solved)
+    monkeypatch.setattr(fig5, "solver", lambda name, setting, out: name)
+    s = fig5._scale(9, "quick", None)
+    assert seen and all(models == ["itrsa9-rms", "itrsa9-spec"] for models in seen)
+    assert s["models"] == {"ItrSA / none": "itrsa9-rms", "ItrSA / Spec": "itrsa9-spec"}
+    got = {c.claim: c for c in fig5.claims({"scales": {"9x9": s}})}
+    reason = got["AKOrN: the spectral regularizer improves accuracy (9x9)"].evidence["reason"]
+    assert "akorn9-spec" in reason and "(akorn9)" not in reason

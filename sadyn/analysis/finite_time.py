@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from .._validate import Constraint, check_bool, check_constraint, check_count, check_k, check_positive
+from ..threads import threads
 from ._door import check_constraint_holds, check_independent
 from ._maps import FlatMap, Linearization, dense_jacobians, flat_map, verified_tangent
 from .lyapunov import LyapunovSpectrum, orbit_growth
@@ -86,7 +87,8 @@ def _log_svals_arpack(F: FlatMap, Xs: Tensor, k: int, tangent: bool = False) -> 
         return w[0].double().numpy()
 
     A = LinearOperator((n, n), matvec=mv, rmatvec=rmv, dtype=np.float64)
-    s = svds(A, k=k, return_singular_vectors=False, v0=np.random.default_rng(0).standard_normal(n))
+    with threads(1):  # ARPACK and torch threads compete: sadyn/threads.py
+        s = svds(A, k=k, return_singular_vectors=False, v0=np.random.default_rng(0).standard_normal(n))
     return torch.log(torch.as_tensor(np.sort(s)[::-1].copy(), dtype=dtype))[None]
 
 

@@ -23,6 +23,7 @@ import torch
 from torch import Tensor, nn
 
 from .._validate import check_bool, check_fraction
+from ..threads import threads
 from ._maps import Linearization, dense_jacobians, flat_map
 from .spectra import spectral_norm
 
@@ -158,7 +159,8 @@ def contribution_index(f: Callable[[Tensor], Tensor], x: Tensor, *, fraction: fl
             return (op.mv(t) + op.rmv(t))[0].double().numpy()
 
         A = LinearOperator((n, n), matvec=mv, dtype=np.float64)
-        _, vecs = eigsh(A, k=m, which="LA", v0=np.random.default_rng(0).standard_normal(n))
+        with threads(1):  # ARPACK and torch threads compete: sadyn/threads.py
+            _, vecs = eigsh(A, k=m, which="LA", v0=np.random.default_rng(0).standard_normal(n))
         top = torch.as_tensor(vecs, dtype=X.dtype)
     a = top.T @ xv
     return float((a @ a) / (xv @ xv))

@@ -21,6 +21,7 @@ import torch
 from torch import Tensor
 
 from .._validate import check_bool, check_count, check_k, check_positive, check_seed, check_tol
+from ..threads import threads
 from ._maps import FlatMap, Linearization, dense_jacobians, flat_map, verified_tangent
 
 __all__ = ["spectral_norm", "eigenvalues", "jacobian_spectrum", "lanczos_top"]
@@ -208,7 +209,8 @@ def eigenvalues(
 
     v0 = np.random.default_rng(seed).standard_normal(n)
     A = LinearOperator((n, n), matvec=matvec, dtype=np.float64)
-    lam = eigs(A, k=k, which="LM", tol=float(tol), v0=v0, return_eigenvectors=False)
+    with threads(1):  # ARPACK and torch threads compete: sadyn/threads.py
+        lam = eigs(A, k=k, which="LM", tol=float(tol), v0=v0, return_eigenvectors=False)
     return torch.as_tensor(_sort_by_modulus(lam), dtype=ctype, device=X.device)
 
 

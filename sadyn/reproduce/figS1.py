@@ -242,5 +242,11 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
             "Paper: 9x9, D=512, 100 epochs, several seeds. Ours: 4x4 at D=32 (head dim 32/H; 20 epochs, one seed) and "
             "9x9 at the D of its shipped checkpoints; one training seed per H; judged on OOD boards because the 4x4 "
             "ID boards saturate."
+            + (
+                " At 9x9, H = 1, 2, 4 train their first stage at lr 1e-3 and H = 8 (itrsa9-rms) at 2e-3: at 2e-3 the "
+                "H = 1 model collapsed to chance after epoch 6 (training_state/itrsa9-heads128/spec.toml)."
+                if m["scales"].get("9", {}).get("measured")
+                else ""
+            )
         ),
     )
