@@ -14,7 +14,7 @@ FIGURE = "fig5"
 
 # board size -> (family, regularizer) -> shipped checkpoint name. At 9x9 a regularized model is its baseline's
 # recipe plus the penalty: itrsa9-spec is itrsa9-rms's fine-tune of the same stage 1 with the spectral penalty, so
-# the pair differs only in it (training_state/itrsa9-spec/spec.toml).
+# the pair differs only in it (training_state/itrsa9-spec/spec.toml); akorn9-spec likewise to akorn9.
 VARIANTS = {
     4: {
         ("ItrSA", "none"): "itrsa4-rms",
@@ -265,14 +265,14 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
         ours=(
             "; ".join(parts) + ". 4x4: D=32, 4 heads, T=8 in training, 20 epochs; 9x9: D=128, 8 heads, T=16, the "
             "regularized model fine-tuned from its baseline's stage 1 with the baseline's recipe (itrsa9-spec: "
-            "itrsa9-rms-stage1, 10 epochs, cosine lr, augmentation). E-multi lambda=1e-4, Spec lambda=1e-4 ItrSA / "
+            "itrsa9-rms-stage1, 10 epochs, cosine lr, augmentation; akorn9-spec: akorn9-stage1, 14 epochs). E-multi lambda=1e-4, Spec lambda=1e-4 ItrSA / "
             "1e-5 AKOrN, E-single 1e-6, as in the paper's Table S.2."
         ),
         differences=(
             "Paper: 9x9, D=512, H=8 (E-single H=1), AKOrN N=4, 100 epochs from scratch, 5 seeds, lambda tuned. Ours: "
             "one seed, lambdas copied (not tuned); at 4x4, E-single lambda=1e-6 makes ItrSA's penalty about 2e-4 of "
-            "the loss, so ItrSA + E-single trains like the unregularized H=1 model (itrsa4-h1); at 9x9 itrsa9-spec's "
-            "penalty enters only in the second stage (the first is shared with the baseline), which isolates its "
+            "the loss, so ItrSA + E-single trains like the unregularized H=1 model (itrsa4-h1); at 9x9 the Spec "
+            "models' penalty enters only in the second stage (the first is shared with the baseline), which isolates its "
             "effect but is not the paper's from-scratch protocol."
         ),
         notes=[

@@ -63,6 +63,13 @@ MODELS = {
         BIG_T,
         (1,),
     ),
+    "akorn9-spec": (
+        "9x9 AKOrN + spectral regularizer (lambda=1e-5), N=4, D=128, 8 heads, T=16: akorn9-stage1 fine-tuned 14 "
+        "epochs with akorn9's recipe (augmentation, cosine lr) plus the penalty",
+        "Fig. 5 at 9x9: the spectral regularizer against akorn9, the same start and recipe without it",
+        BIG_T,
+        (1,),
+    ),
     "akorn9-stage1": (
         "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: stage 1 (constant lr 2e-3, no augmentation)",
         "the first recipe's state at its time box; the starting point of akorn9 and akorn9-spec",
