@@ -45,7 +45,7 @@ torch.set_num_threads(2)
 print(f"# torch threads set to {torch.get_num_threads()} for both candidates")
 g = torch.Generator().manual_seed(0)
 model = sd.ItrSA(64, 4, dtype=torch.float64, generator=g)
-X = model.norm(torch.randn(81, 64, generator=g, dtype=torch.float64))
+X = model.norm(torch.randn(81, 64, generator=g, dtype=torch.float64)).detach()
 f = model.attention
 a, b = sd.contribution_index(f, X), hand_written(f, X)
 t = medians(
