@@ -100,7 +100,7 @@ def render(folder: Path, *, link_base: str) -> str:
         "checkpoints; each claim of the paper gets a verdict computed from the measured numbers by the stated criterion "
         '("holds", "does not hold", or "inconclusive" when the data cannot decide). A claim that does not hold at '
         "our scale is a result, not an error to hide: our models are 4x4 Sudoku solvers (D = 32, 20 epochs) and 9x9 "
-        "solvers (D = 128, or D = 64 for the head family, hours) trained on 2 CPU cores, not the paper's 9x9 solvers "
+        "solvers (D = 128, hours) trained on 2 CPU cores, not the paper's 9x9 solvers "
         "with D = 512 trained for 100 epochs on H200 GPUs. Claims marked (4x4) and (9x9) are judged at each scale.",
         "",
         f"- Command: `sadyn reproduce all --{settings[0] if len(settings) == 1 else 'quick'} --out {link_base}`, "
