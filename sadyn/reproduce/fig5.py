@@ -265,15 +265,15 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
         ours=(
             "; ".join(parts) + ". 4x4: D=32, 4 heads, T=8 in training, 20 epochs; 9x9: D=128, 8 heads, T=16, the "
             "regularized model fine-tuned from its baseline's stage 1 with the baseline's recipe (itrsa9-spec: "
-            "itrsa9-rms-stage1, 10 epochs, cosine lr, augmentation; akorn9-spec: akorn9-stage1, 14 epochs). E-multi lambda=1e-4, Spec lambda=1e-4 ItrSA / "
-            "1e-5 AKOrN, E-single 1e-6, as in the paper's Table S.2."
+            "itrsa9-rms-stage1, 10 epochs, cosine lr, augmentation; akorn9-spec: akorn9-stage1, 14 epochs). "
+            "E-multi lambda=1e-4, Spec lambda=1e-4 ItrSA / 1e-5 AKOrN, E-single 1e-6, as in the paper's Table S.2."
         ),
         differences=(
             "Paper: 9x9, D=512, H=8 (E-single H=1), AKOrN N=4, 100 epochs from scratch, 5 seeds, lambda tuned. Ours: "
             "one seed, lambdas copied (not tuned); at 4x4, E-single lambda=1e-6 makes ItrSA's penalty about 2e-4 of "
             "the loss, so ItrSA + E-single trains like the unregularized H=1 model (itrsa4-h1); at 9x9 the Spec "
-            "models' penalty enters only in the second stage (the first is shared with the baseline), which isolates its "
-            "effect but is not the paper's from-scratch protocol."
+            "models' penalty enters only in the second stage (the first is shared with the baseline), which "
+            "isolates its effect but is not the paper's from-scratch protocol."
         ),
         notes=[
             "A claim whose pair of checkpoints is not shipped at a scale is inconclusive and names the missing "

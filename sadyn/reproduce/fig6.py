@@ -74,7 +74,7 @@ def measure(setting: Setting, out: Path) -> dict[str, Any]:
     ablation = None
     if "9x9" in scales and choose(setting, [], shipped_solvers(9, [ABLATION]), shipped_solvers(9, [ABLATION])):
         # the same puzzles and loops as akorn9's; quick computes its index at the last loop only, the one the claim
-        # compares (each loop's index is an ARPACK solve for 207 eigenvectors, ~45 s on 2 cores at 9x9; measured)
+        # compares (each loop's index is an ARPACK solve for 207 eigenvectors: 25-35 s at 9x9, measured on one core)
         at = nine["contribution_at"]
         at = at[-1:] if setting == "quick" else at
         ablation = _scale(setting, out, ABLATION, **{**nine, "contribution_at": at})
