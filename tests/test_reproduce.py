@@ -246,7 +246,7 @@ def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, mo
 
     def fake_train(config, out_dir, **kw):
         out_dir = Path(out_dir)
-        calls.append((out_dir.name, config.init_from, config.epochs))
+        calls.append((out_dir.name, config.init_from, config.epochs, kw.get("max_batches")))
         out_dir.mkdir(parents=True)
         (out_dir / "best.pt").write_bytes(b"")
 
@@ -261,3 +261,30 @@ def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, mo
     assert [c[0] for c in calls] == [f"{name}-stage1", name]
     assert calls[0][1] is None and calls[1][1] == str(tmp_path / f"{name}-stage1" / start)
     assert calls[1][2] == epochs  # the manifest's epochs, not a fixed count
+    # each run stops where the shipped one did: the stage at its time box, not at its command's 100 epochs
+    from sadyn.solver.pretrained import pretrained_info
+
+    shipped = [pretrained_info(n)["training"]["updates_total"] for n in (f"{name}-stage1", name)]
+    assert [c[3] for c in calls] == shipped and shipped[0] < 100 * 170  # 100 epochs of 170 batches
+
+
+def test_full_setting_resumes_a_partial_retrain_up_to_the_shipped_updates(tmp_path):
+    """A retrain interrupted after 3 updates has the shipped run's ``updates_total`` minus 3 left to make (so a
+    resumed retrain ends where the shipped run ended), and none once it got there."""
+
+    import sadyn as sd
+    from sadyn.reproduce import _core
+    from sadyn.solver._flags import config_from_argv
+    from sadyn.solver.pretrained import pretrained_info
+
+    folder = tmp_path / "itrsa4-rms"
+    config = config_from_argv(_core.retrain_command("itrsa4-rms", folder)[1:])
+    sd.train(config, folder, max_batches=3, show_progress=False)
+    total = pretrained_info("itrsa4-rms")["training"]["updates_total"]
+    assert _core._updates_left("itrsa4-rms", folder) == total - 3
+    assert _core._updates_left("itrsa4-rms", tmp_path / "new") == total
+    with pytest.MonkeyPatch.context() as patch:  # a run that made only 3 updates is complete once it has them
+        info = dict(pretrained_info("itrsa4-rms"), training={"updates_total": 3})
+        patch.setattr("sadyn.solver.pretrained.pretrained_info", lambda name: info)
+        assert _core._updates_left("itrsa4-rms", folder) == 0
+        assert _core.retrain("itrsa4-rms", folder) == folder / "last.pt"  # no best.pt before an epoch ends

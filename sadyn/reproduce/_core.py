@@ -179,6 +179,11 @@ def retrain(name: str, folder: Path, *, epochs: int | None = None) -> Path:
     """Retrain shipped checkpoint ``name`` from its manifest command (:func:`retrain_command`) into ``folder`` with
     :func:`sadyn.train`; returns the best checkpoint's path.
 
+    The run stops after as many updates as the shipped run made (the manifest's ``training.updates_total``), so a
+    run that its time box ended early (``itrsa9-rms-stage1``: 38 of the command's 100 epochs, 28 batches into the
+    39th) is retrained to the same point, not to its nominal epochs; a given ``epochs`` trains exactly those
+    epochs instead. A ``folder`` holding a partial retrain resumes it.
+
     A fine-tune (e.g. ``itrsa9-rms``, which starts from ``itrsa9-rms-stage1``) first retrains the stage it started
     from into ``folder``'s sibling ``<stage>`` (reused when present) and starts from that result, so the whole
     recipe is rerun (from the stage's best.pt, or its last.pt where ``shipped.toml`` says so). The stage is the
@@ -210,8 +215,25 @@ def retrain(name: str, folder: Path, *, epochs: int | None = None) -> Path:
             best = retrain(stage, folder.parent / stage)
             start = best if start.name == "best.pt" else start
         config = dataclasses.replace(config, init_from=str(start))
-    result = sd.train(config, folder)
+    left = None if epochs is not None else _updates_left(name, folder)
+    if left == 0:  # an earlier retrain got there: nothing to add
+        return folder / "best.pt" if (folder / "best.pt").is_file() else folder / "last.pt"
+    result = sd.train(config, folder, max_batches=left)
     return Path(result.best or result.last)
+
+
+def _updates_left(name: str, folder: Path) -> int | None:
+    """Updates still to make in ``folder`` to reach the shipped run's ``updates_total``: all of them in a new folder,
+    fewer where a retrain was interrupted (its ``last.pt``); None where the manifest does not record the count."""
+    from ..solver.checkpoint import load_checkpoint
+    from ..solver.pretrained import pretrained_info
+
+    total = (pretrained_info(name).get("training") or {}).get("updates_total")
+    if total is None:
+        return None
+    last = Path(folder) / "last.pt"
+    done = int(load_checkpoint(last)["progress"]["update"]) if last.is_file() else 0
+    return max(int(total) - done, 0)
 
 
 _CACHE: dict[tuple[str, str, str], Any] = {}
