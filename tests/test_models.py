@@ -139,6 +139,29 @@ def test_solve_keeps_givens_and_votes_by_lowest_energy(boards):
     assert np.array_equal(pred, best)
 
 
+def test_confidence_vote_keeps_the_board_the_readout_is_surest_of(boards):
+    """vote="confidence": the restart with the largest sum over blank cells of log max_d softmax(readout)_d, chosen
+    per puzzle (here it differs from the energy vote on some puzzles, so the two rules are told apart)."""
+    puzzles, _ = boards
+    model = _solver(dynamics="akorn")
+    pred = model.solve(puzzles, steps=3, restarts=4, seed=5, vote="confidence")
+    digits = model.tokens(puzzles)
+    g = torch.Generator().manual_seed(5)
+    with torch.no_grad():
+        runs = [model.run(digits, steps=3, generator=g) for _ in range(4)]
+        logp = torch.stack([torch.log_softmax(model.readout(X), -1).amax(-1) for X, _ in runs])
+        score = torch.where(digits > 0, 0.0, logp).sum(-1)  # (K, n)
+        energies = torch.stack([model.energy(X, C) for X, C in runs])
+        preds = torch.stack([model.readout(X).argmax(-1) + 1 for X, _ in runs])
+    best = preds[score.argmax(0), torch.arange(len(puzzles))]
+    best = torch.where(digits > 0, digits, best).reshape(-1, 4, 4).numpy()
+    assert np.array_equal(pred, best)
+    assert not torch.equal(score.argmax(0), energies.argmin(0))
+    assert np.array_equal(model.solve_at(puzzles, steps=(3,), restarts=4, seed=5, vote="confidence")[3], pred)
+    with pytest.raises(ValueError, match=r"`vote` must be one of \('energy', 'confidence'\)"):
+        model.solve(puzzles, restarts=2, vote="majority")
+
+
 def test_solve_at_several_T_equals_separate_solves(boards):
     model = _solver(dynamics="akorn")
     many = model.solve_at(boards[0], steps=(1, 3, 5), restarts=2, seed=4)

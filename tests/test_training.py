@@ -138,6 +138,16 @@ def test_load_model_and_evaluate(straight):
     assert "sudoku4-ood" in format_table(rows)
     with pytest.raises(ValueError, match="has size 9 but the model solves size 4"):
         evaluate(model, ["sudoku9-id"])
+    assert "vote" not in rows[0] and rows[2]["vote"] == "energy"  # only K > 1 votes
+    voted = evaluate(model, ["sudoku4-id"], steps=(4,), restarts=(3,), limit=20, vote="confidence")[0]
+    assert voted["vote"] == "confidence"
+    from sadyn.sudoku import board_accuracy, load_dataset
+
+    test = load_dataset("sudoku4-id", "test", show_progress=False)
+    by_hand = model.solve(test.puzzles[:20], steps=4, restarts=3, vote="confidence")
+    assert voted["board"] == board_accuracy(by_hand, test.solutions[:20], test.puzzles[:20])
+    with pytest.raises(ValueError, match="`vote` must be one of"):
+        evaluate(model, steps=(2,), vote="best")
 
 
 def test_nonfinite_steps_are_counted_not_fatal(tmp_path):
@@ -211,6 +221,9 @@ def test_cli_eval_accepts_a_pretrained_name(capsys):
         pytest.skip("itrsa4-rms is not shipped in this checkout")
     assert main(["eval", "itrsa4-rms", "--steps", "8", "--limit", "50", "--datasets", "sudoku4-id"]) == 0
     assert "itrsa4-rms.pt" in capsys.readouterr().out
+    argv = ["eval", "itrsa4-rms", "--steps", "8", "--restarts", "2", "--vote", "confidence", "--limit", "5"]
+    assert main([*argv, "--datasets", "sudoku4-id"]) == 0
+    assert '"vote": "confidence"' in capsys.readouterr().out
 
 
 @pytest.mark.slow

@@ -180,7 +180,13 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         type=_count(1),
         nargs="+",
         default=[1, 4],
-        help="K values; K > 1 votes by lowest pseudo-energy (pass 1 alone to save time)",
+        help="K values; K > 1 votes by --vote (pass 1 alone to save time)",
+    )
+    parser.add_argument(
+        "--vote",
+        choices=("energy", "confidence"),
+        default="energy",
+        help="how K > 1 restarts pick one: lowest pseudo-energy (AKOrN) or the readout's most probable board",
     )
     parser.add_argument("--datasets", nargs="+", default=None, help="default: the checkpoint's ID and OOD sets")
     parser.add_argument("--limit", type=_count(1), default=None, help="first N puzzles of each test set")
@@ -212,7 +218,15 @@ def run_eval(args: argparse.Namespace) -> int:
     datasets = args.datasets or [d for d in (ckpt["config"]["dataset"], ckpt["config"]["ood_dataset"]) if d]
     print(f"{path}: {ckpt['command']}")
     try:
-        rows = evaluate(model, datasets, steps=args.steps, restarts=args.restarts, limit=args.limit, seed=args.seed)
+        rows = evaluate(
+            model,
+            datasets,
+            steps=args.steps,
+            restarts=args.restarts,
+            limit=args.limit,
+            seed=args.seed,
+            vote=args.vote,
+        )
     except ValueError as error:
         raise CommandError(str(error).replace("`datasets`", "--datasets")) from None
     print(format_table(rows))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .config import count, optional_count
-from .model import SudokuSolver
+from .model import VOTES, SudokuSolver
 
 __all__ = ["evaluate", "format_table"]
 
@@ -21,6 +21,7 @@ def evaluate(
     limit: int | None = None,
     seed: int = 0,
     show_progress: bool = False,
+    vote: str = "energy",
 ) -> list[dict[str, Any]]:
     """Solve the "test" split of each dataset at every T in ``steps`` and every K in ``restarts``.
 
@@ -29,12 +30,13 @@ def evaluate(
         datasets: names in ``sadyn.sudoku.DATASETS`` (default: the ID and OOD sets of the model's board size).
 
     Other arguments:
-        steps: loop counts T. restarts: K values (K > 1 votes by lowest pseudo-energy). limit: first ``limit``
-        puzzles only. seed: seed of the initial-state noise.
+        steps: loop counts T. restarts: K values (K > 1 votes, by ``vote``: "energy", the lowest pseudo-energy,
+        or "confidence", the readout's most probable board; :meth:`~sadyn.solver.SudokuSolver.solve`). limit:
+        first ``limit`` puzzles only. seed: seed of the initial-state noise.
 
     Every T comes from the same rollout (the answers equal ``model.solve(..., steps=T)``'s), so the largest T
     sets the cost. Returns one dict per (dataset, T, K): ``dataset, steps, restarts, n, board, cell, seconds``
-    (seconds of the whole rollout for that K); board accuracy
+    (seconds of the whole rollout for that K), and ``vote`` where K > 1; board accuracy
     counts boards with every cell right, cell accuracy is over blank cells (:mod:`sadyn.sudoku`).
     """
     from ..sudoku import DATASETS, board_accuracy, cell_accuracy, load_dataset
@@ -46,6 +48,8 @@ def evaluate(
     steps = [count(T, "steps", minimum=0) for T in steps]
     restarts = [count(K, "restarts") for K in restarts]
     limit = optional_count(limit, "limit")
+    if vote not in VOTES:
+        raise ValueError(f"`vote` must be one of {VOTES}, got vote={vote!r}.")
     if datasets is None:
         datasets = [f"sudoku{model.size}-id", f"sudoku{model.size}-ood"]
     if isinstance(datasets, str):
@@ -61,7 +65,7 @@ def evaluate(
         puzzles, solutions = test.puzzles[:limit], test.solutions[:limit]
         for K in restarts:
             t0 = time.perf_counter()
-            preds = model.solve_at(puzzles, steps=tuple(steps), restarts=int(K), seed=seed)  # one rollout for all T
+            preds = model.solve_at(puzzles, steps=tuple(steps), restarts=int(K), seed=seed, vote=vote)  # all T at once
             seconds = round(time.perf_counter() - t0, 2)
             for T in steps:
                 pred = preds[int(T)]
@@ -75,6 +79,7 @@ def evaluate(
                         "cell": cell_accuracy(pred, solutions, puzzles),
                         "seconds": seconds,
                     }
+                    | ({"vote": vote} if K > 1 else {})
                 )
                 if show_progress:
                     r = rows[-1]

@@ -86,6 +86,14 @@ class Snapshot:
         e = self.model.energy(self.X, self.C)
         return torch.where(self.finite & torch.isfinite(e), e, torch.full_like(e, math.inf))
 
+    def confidence(self) -> Tensor:
+        """(B,) log-probability of the predicted board under the readout, sum over blank cells of
+        ``log max_d softmax(readout(X))_d`` (<= 0; 0 = certain): confidence voting's score; -inf where the run
+        diverged."""
+        logp = torch.log_softmax(self.model.readout(torch.nan_to_num(self.X)), -1).amax(-1)
+        c = torch.where(self.digits > 0, torch.zeros_like(logp), logp).sum(-1)
+        return torch.where(self.finite & torch.isfinite(c), c, torch.full_like(c, -math.inf))
+
     def prediction(self, *, keep_givens: bool = True) -> Tensor:
         """(B, S) digits 1..size read out from X (given digits copied in unless ``keep_givens=False``)."""
         pred = self.model.readout(torch.nan_to_num(self.X)).argmax(-1) + 1
@@ -265,19 +273,28 @@ class SudokuSolver(nn.Module):
         seed: int = 0,
         batch_size: int = 256,
         keep_givens: bool = True,
+        vote: str = "energy",
     ) -> np.ndarray:
         """Fill boards: int8 array (n, size, size) of digits 1..size.
 
-        With ``restarts=K > 1`` every puzzle is run from K noise draws and the run with the lowest final
-        pseudo-energy is kept (AKOrN's energy voting; the score is -Tr(X^T (C + MSA(X))), not a Lyapunov function).
+        With ``restarts=K > 1`` every puzzle is run from K noise draws and one run is kept: with
+        ``vote="energy"`` the one with the lowest final pseudo-energy (AKOrN's energy voting; the score is
+        -Tr(X^T (C + MSA(X))), not a Lyapunov function), with ``vote="confidence"`` the one whose board the readout
+        is most sure of (:meth:`Snapshot.confidence`, the sum of the blank cells' log max-probabilities).
         ``keep_givens`` copies the given digits into the answer (the readout's guesses there are discarded).
-        Divergence is reported, not raised: a diverged run (non-finite state) scores +inf, so voting never picks
+        Divergence is reported, not raised: a diverged run (non-finite state) ranks last, so voting never picks
         it while another restart is finite (a finite state whose energy overflows ranks after every finite energy);
         if every restart diverged, restart 0's readout of the NaN-cleaned state is returned.
         """
         T = count(steps, "steps", minimum=0)
         return self.solve_at(
-            puzzles, steps=(T,), restarts=restarts, seed=seed, batch_size=batch_size, keep_givens=keep_givens
+            puzzles,
+            steps=(T,),
+            restarts=restarts,
+            seed=seed,
+            batch_size=batch_size,
+            keep_givens=keep_givens,
+            vote=vote,
         )[T]
 
     @torch.no_grad()
@@ -330,16 +347,22 @@ class SudokuSolver(nn.Module):
         seed: int = 0,
         batch_size: int = 256,
         keep_givens: bool = True,
+        vote: str = "energy",
     ) -> dict[int, np.ndarray]:
         """:meth:`solve` at several T from one rollout per restart: ``{T: boards}`` (same answers as ``solve``)."""
         K = count(restarts, "restarts")
+        if vote not in VOTES:
+            raise ValueError(
+                f"`vote` must be one of {VOTES}, got vote={vote!r}: 'energy' keeps the restart with the lowest "
+                f"pseudo-energy (AKOrN), 'confidence' the one the readout is most sure of."
+            )
         Ts = [count(T, "steps", minimum=0) for T in ((steps,) if isinstance(steps, (int, np.integer)) else steps)]
         n = len(self.tokens(puzzles))
         S = self.size * self.size
         best = {T: torch.zeros((n, S), dtype=torch.long) for T in Ts}
         best_e = {T: torch.full((n,), math.inf) for T in best}
         for snap in self.iterate(puzzles, steps=tuple(best), restarts=K, seed=seed, batch_size=batch_size):
-            e = _vote_score(snap) if K > 1 else torch.where(snap.finite, 0.0, math.inf).cpu()
+            e = _vote_score(snap, vote) if K > 1 else torch.where(snap.finite, 0.0, math.inf).cpu()
             pred = snap.prediction(keep_givens=keep_givens).cpu()
             r, T = snap.rows, snap.steps
             better = (e < best_e[T][r]) | ((snap.restart == 0) & (e == math.inf))  # a diverged run only as fallback
@@ -352,9 +375,13 @@ class SudokuSolver(nn.Module):
         return f"size={c.size}, positions={c.positions!r}"
 
 
-def _vote_score(snap: Snapshot) -> Tensor:
-    """Energy voting's score: the pseudo-energy; a finite state whose energy overflows ranks after every finite
-    energy (the largest float), a diverged state last (+inf), so that a vote never picks a diverged run."""
-    e = snap.energy()
+VOTES = ("energy", "confidence")  # how solve(restarts=K > 1) picks a restart
+
+
+def _vote_score(snap: Snapshot, vote: str = "energy") -> Tensor:
+    """A vote's score, lowest wins: the pseudo-energy ("energy"), or minus the readout's log-probability of its
+    board ("confidence"); a finite state whose score overflows ranks after every finite score (the largest float),
+    a diverged state last (+inf), so that a vote never picks a diverged run."""
+    e = snap.energy() if vote == "energy" else -snap.confidence()
     big = torch.full_like(e, torch.finfo(e.dtype).max)
     return torch.where(snap.finite & torch.isinf(e), big, e).cpu()
