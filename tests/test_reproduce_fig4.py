@@ -48,6 +48,19 @@ def test_the_papers_picture_holds_and_its_reverse_does_not():
     assert [c.verdict for c in fig4._claims_at("9x9", reverse)] == ["does not hold"] * 3
 
 
+def test_a_large_n_model_that_never_learned_has_no_scaling_to_lose():
+    """An N = 32 AKOrN that solves no board at any T has a zero gain, which the committed rule alone would read as
+    "loses test-time scaling": inconclusive instead, with the reason in the evidence."""
+    fam = {"ItrSA": ["i"], "AKOrN": ["a4", "a32"], "AKOrN + RMSNorm": ["r"]}
+    N = {"i": 4, "a4": 4, "a32": 32, "r": 4}
+    zero = [0.0] * len(STEPS)
+    claim = fig4._claims_at("9x9", _scale({"i": RISING, "a4": RISING, "a32": zero, "r": RISING}, fam, N))[1]
+    assert claim.verdict == "inconclusive" and "a32 solves at most 0.0% of ID boards" in claim.evidence["reason"]
+    barely = [0.0] * (len(STEPS) - 1) + [0.06]  # learned a little (6% at the largest T), no gain to speak of
+    claim = fig4._claims_at("9x9", _scale({"i": RISING, "a4": RISING, "a32": barely, "r": RISING}, fam, N))[1]
+    assert claim.verdict == "holds" and "reason" not in claim.evidence
+
+
 def test_missing_family_members_are_inconclusive_and_named():
     fam = {"ItrSA": ["i"], "AKOrN": ["a4"], "AKOrN + RMSNorm": []}
     s = _scale({"i": RISING, "a4": RISING}, fam, {"i": 4, "a4": 4})
