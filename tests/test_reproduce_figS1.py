@@ -114,3 +114,17 @@ def test_a_scale_measured_without_the_mean_leaves_only_the_mean_claims_inconclus
     v = [c.verdict for c in figS1._claims(s)]
     assert v[:2] == ["holds", "holds"] and v[2:] == ["inconclusive", "inconclusive"]
     assert all("--full only" in c.evidence["reason"] for c in figS1._claims(s)[2:])
+
+
+def test_9x9_is_judged_on_id_boards_and_4x4_on_ood():
+    """At 9x9 the OOD boards are at the floor at T = 16, so the accuracy claims read the ID boards; at 4x4 the ID
+    boards saturate, so they read OOD. The same numbers with the two sets swapped flip the verdicts."""
+    s = _scale({1: 0.30, 2: 0.50, 4: 0.70, 8: 0.90}, {1: -0.9, 2: -0.7, 4: -0.5, 8: -0.3})
+    floor = _scale({h: 0.0 for h in figS1.HEADS}, {1: -0.9, 2: -0.7, 4: -0.5, 8: -0.3})
+    nine = dict(s, size=9, label="9x9", board={"id": s["board"]["id"], "ood": floor["board"]["ood"]})
+    nine["per_puzzle"] = {"id": s["per_puzzle"]["id"], "ood": floor["per_puzzle"]["ood"]}
+    assert figS1.JUDGED == {4: "ood", 9: "id"}
+    assert _verdicts(nine)[:2] == ["holds", "holds"]
+    four = dict(nine, size=4, label="4x4")
+    assert _verdicts(four)[:2] == ["inconclusive", "inconclusive"]  # OOD all zero: no difference to see
+    assert "ID board accuracy" in figS1._claims(nine)[0].criterion
