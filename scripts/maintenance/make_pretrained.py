@@ -180,6 +180,11 @@ MODELS = {
 }
 
 
+# training stages shipped as their manifest record alone (command, curve, time, EMA weights digest), not their
+# weights: a fine-tune's start that the package's ~15 MB budget cannot hold (sadyn.solver.pretrained)
+RECORD_ONLY: set[str] = set()
+
+
 def _strip(ckpt: dict) -> dict:
     keep = {
         k: v
@@ -195,6 +200,8 @@ def _strip(ckpt: dict) -> dict:
 
 
 def ship(name: str) -> dict:
+    """Evaluate ``$RUNS/<name>/best.pt``, write its EMA-only file and return its manifest entry; a name in
+    RECORD_ONLY gets its entry alone (no evaluation, no file; ``weights_sha256`` names its EMA weights)."""
     description, shows, steps, restarts = MODELS[name]
     run = RUNS / name
     ckpt = load_checkpoint(run / "best.pt")
@@ -202,9 +209,10 @@ def ship(name: str) -> dict:
     t0 = time.perf_counter()
     model = load_model(ckpt)
     torch.set_num_threads(1)
-    rows = evaluate(model, steps=steps, restarts=restarts, seed=0)
+    record_only = name in RECORD_ONLY
+    rows = [] if record_only else evaluate(model, steps=steps, restarts=restarts, seed=0)
     entry = {
-        "file": f"{name}.pt",
+        "file": None if record_only else f"{name}.pt",
         "description": description,
         "shows": shows,
         "command": ckpt["command"],
@@ -227,6 +235,9 @@ def ship(name: str) -> dict:
         "eval_seconds": round(time.perf_counter() - t0, 1),
         "parameters": sum(p.numel() for p in model.parameters()),
     }
+    if record_only:
+        entry["weights_sha256"] = weights_digest(ckpt.get("ema") or ckpt["model"])
+        return entry
     if ckpt.get("init_from"):
         ckpt["init_from"] = with_start_weights(ckpt["init_from"], sorted(RUNS.glob("*/*.pt")))
     payload = _strip(ckpt)
@@ -309,6 +320,24 @@ def with_start_weights(init: dict | None, candidates: list[Path]) -> dict | None
     return init
 
 
+def _eval_table(e: dict) -> list[str]:
+    """The entry's evaluation as a markdown table: a row per (set, K), a column per T."""
+    steps = sorted({r["steps"] for r in e["eval"]})
+    lines = [
+        "| set | K | " + " | ".join(f"T={T} board / cell %" for T in steps) + " |",
+        "|---|---|" + "---|" * len(steps),
+    ]
+    for ds in sorted({r["dataset"] for r in e["eval"]}):
+        for K in sorted({r["restarts"] for r in e["eval"]}):
+            cells = [
+                f"{_pct(r['board'])} / {_pct(r['cell'])}"
+                for r in e["eval"]
+                if r["dataset"] == ds and r["restarts"] == K
+            ]
+            lines.append(f"| {ds} | {K} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def readme(manifest: dict) -> str:
     lines = [
         "# Shipped checkpoints",
@@ -329,25 +358,20 @@ def readme(manifest: dict) -> str:
             f"{e['description']}. Shows: {e['shows']}. {e['parameters']:,} parameters.",
             "",
             f"Trained {t['elapsed_s_total'] / 60:.1f} min ({t['epochs_done']} epochs, {t['updates_total']} updates) on "
-            f"{t['hardware'].get('cpus')} CPUs ({t['hardware'].get('platform')}); shipped weights: {_weights_at(e)}.",
+            f"{t['hardware'].get('cpus')} CPUs ({t['hardware'].get('platform')}); "
+            + (
+                f"shipped weights: {_weights_at(e)}."
+                if e["file"]
+                else f"record only (weights not shipped; a fine-tune's start: {_weights_at(e)}, weights sha256 "
+                f"{e['weights_sha256'][:12]}...; retrain with the command below)."
+            ),
             "",
             "```",
             e["command"],
             "```",
             "",
-            "| set | K | "
-            + " | ".join(f"T={T} board / cell %" for T in sorted({r["steps"] for r in e["eval"]}))
-            + " |",
-            "|---|---|" + "---|" * len({r["steps"] for r in e["eval"]}),
         ]
-        for ds in sorted({r["dataset"] for r in e["eval"]}):
-            for K in sorted({r["restarts"] for r in e["eval"]}):
-                cells = [
-                    f"{_pct(r['board'])} / {_pct(r['cell'])}"
-                    for r in e["eval"]
-                    if r["dataset"] == ds and r["restarts"] == K
-                ]
-                lines.append(f"| {ds} | {K} | " + " | ".join(cells) + " |")
+        lines += _eval_table(e) if e["eval"] else []
         curve = ", ".join(
             f"{c['epoch']}: {_pct(c['val_board'])}/{_pct(c['val_cell'])}"
             + (f" ({c['nonfinite']} non-finite)" if c.get("nonfinite") else "")

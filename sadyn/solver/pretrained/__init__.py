@@ -3,6 +3,11 @@
 ``manifest.json`` (next to this file, written by ``scripts/maintenance/make_pretrained.py``) lists each checkpoint with the
 command that trained it, its training time and hardware, and its measured accuracies; ``README.md`` shows the
 same as tables. Every entry can be re-checked with ``sadyn eval NAME``.
+
+A training stage may ship as its record alone (``"file": null``: command, curve, training time and the digest of its
+EMA weights) to keep the package small: a fine-tune names it as its start (:func:`shipped_parent`) and
+``sadyn reproduce --full`` retrains it from its command, but it cannot be loaded (:func:`pretrained_models` lists
+the loadable checkpoints only; :func:`pretrained_records` lists both).
 """
 
 from __future__ import annotations
@@ -12,7 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["pretrained_models", "load_pretrained", "pretrained_path", "pretrained_info", "shipped_parent"]
+__all__ = [
+    "pretrained_models",
+    "pretrained_records",
+    "load_pretrained",
+    "pretrained_path",
+    "pretrained_info",
+    "shipped_parent",
+]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -26,7 +38,12 @@ def _manifest() -> dict[str, Any]:
 
 
 def pretrained_models() -> list[str]:
-    """Names of the shipped checkpoints, e.g. ``["akorn4", "itrsa4-rms", ...]`` (sorted)."""
+    """Names of the shipped checkpoints that can be loaded, e.g. ``["akorn4", "itrsa4-rms", ...]`` (sorted)."""
+    return sorted(name for name, entry in _manifest()["models"].items() if entry.get("file"))
+
+
+def pretrained_records() -> list[str]:
+    """Names of every manifest entry: the loadable checkpoints and the training stages shipped as records alone."""
     return sorted(_manifest()["models"])
 
 
@@ -41,14 +58,22 @@ def pretrained_info(name: str) -> dict[str, Any]:
 
 
 def pretrained_path(name: str) -> Path:
-    """The file of a shipped checkpoint."""
-    return _HERE / pretrained_info(name)["file"]
+    """The file of a shipped checkpoint (a stage shipped as its record alone has none: ValueError)."""
+    file = pretrained_info(name)["file"]
+    if not file:
+        raise ValueError(
+            f"`name`={name!r} is a training stage shipped as its record alone (its weights are left out of the "
+            f"package to keep it small): retrain it with its command, pretrained_info({name!r})['command'], or let "
+            f"`sadyn reproduce --full` do it."
+        )
+    return _HERE / file
 
 
 def shipped_parent(init_from: dict[str, Any] | None) -> str | None:
     """The shipped checkpoint a fine-tune started from, given the ``init_from`` record it stored: the one whose file
     has the recorded ``sha256``, or whose EMA weights have the recorded ``weights_sha256`` (a stage shipped after the
-    fine-tune started, so re-saved without its optimizer state). None when no shipped file matches."""
+    fine-tune started, so re-saved without its optimizer state), or a stage shipped as its record alone whose
+    recorded ``weights_sha256`` matches. None when nothing matches."""
     import hashlib
 
     from ..checkpoint import load_checkpoint
@@ -63,6 +88,9 @@ def shipped_parent(init_from: dict[str, Any] | None) -> str | None:
     wanted = init_from.get("weights_sha256")
     if wanted is None:
         return None
+    for name in sorted(set(pretrained_records()) - set(pretrained_models())):
+        if pretrained_info(name).get("weights_sha256") == wanted:
+            return name
     for name in pretrained_models():
         ckpt = load_checkpoint(pretrained_path(name), check_versions=False)
         if weights_digest(ckpt.get("ema") or ckpt["model"]) == wanted:

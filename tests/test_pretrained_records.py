@@ -1,0 +1,65 @@
+"""Training stages shipped as their manifest record alone (sadyn/solver/pretrained/__init__.py): listed apart from
+the loadable checkpoints, refused by pretrained_path with the way out, found as a fine-tune's start by their
+weights digest, and retrained by ``--full`` from their command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import sadyn as sd
+import sadyn.solver.pretrained as pretrained
+from sadyn.reproduce import _core
+
+RECORD = "itrsa9-rms-stage1"  # a real stage, turned into a record in a copy of the manifest
+
+
+@pytest.fixture
+def manifest(monkeypatch):
+    real = json.loads((Path(pretrained.__file__).parent / "manifest.json").read_text())
+    entry = dict(real["models"][RECORD], file=None, eval=[], weights_sha256="f" * 64)
+    fake = {"models": {**real["models"], RECORD: entry}}
+    monkeypatch.setattr(pretrained, "_manifest", lambda: fake)
+    return fake
+
+
+def test_a_record_is_listed_but_not_loadable(manifest):
+    assert RECORD not in pretrained.pretrained_models() and RECORD not in sd.pretrained_models()
+    assert RECORD in pretrained.pretrained_records() and "itrsa9-rms" in pretrained.pretrained_models()
+    assert pretrained.pretrained_info(RECORD)["command"].startswith("sadyn train")
+    with pytest.raises(ValueError, match=r"shipped as its record alone .* pretrained_info\('itrsa9-rms-stage1'\)"):
+        pretrained.pretrained_path(RECORD)
+    with pytest.raises(ValueError, match="record alone"):
+        sd.load_pretrained(RECORD)
+
+
+def test_a_fine_tune_finds_its_record_by_the_weights_digest(manifest):
+    assert pretrained.shipped_parent({"path": "x/best.pt", "sha256": "0" * 64, "weights_sha256": "f" * 64}) == RECORD
+    assert pretrained.shipped_parent({"path": "x/best.pt", "sha256": "0" * 64, "weights_sha256": "e" * 64}) is None
+    assert pretrained.shipped_parent({"path": "x/best.pt", "sha256": "0" * 64}) is None
+
+
+def test_full_retrains_a_record_stage_from_its_command(manifest, tmp_path, monkeypatch):
+    """itrsa9-rms's stage as a record: --full retrains it from the record's command and updates, then fine-tunes."""
+    calls = []
+
+    def fake_train(config, out_dir, **kw):
+        out_dir = Path(out_dir)
+        calls.append((out_dir.name, config.init_from, kw.get("max_batches")))
+        out_dir.mkdir(parents=True)
+        (out_dir / "best.pt").write_bytes(b"")
+
+        class Done:
+            best, last = out_dir / "best.pt", out_dir / "last.pt"
+
+        return Done()
+
+    monkeypatch.setattr(sd, "train", fake_train)
+    monkeypatch.setattr(pretrained, "shipped_parent", lambda init: RECORD)  # the fine-tune's file names the record
+    best = _core.retrain("itrsa9-rms", tmp_path / "itrsa9-rms")
+    assert best == tmp_path / "itrsa9-rms" / "best.pt"
+    updates = manifest["models"][RECORD]["training"]["updates_total"]
+    assert calls[0] == (RECORD, None, updates)
+    assert calls[1][0] == "itrsa9-rms" and calls[1][1] == str(tmp_path / RECORD / "best.pt")
