@@ -90,6 +90,12 @@ MODELS = {
         BIG_T,
         (1,),
     ),
+    "itrsa9-h1-stage1": (
+        "9x9 ItrSA + RMSNorm, D=128, 1 head, T=16: stage 1 (constant lr 1e-3, no augmentation, 38 epochs)",
+        "Fig. S.1 at 9x9: the start of itrsa9-h1 and itrsa9-esingle (a record: weights not shipped)",
+        BIG_T,
+        (1,),
+    ),
     "itrsa9-none": (
         "9x9 ItrSA without normalization, D=128, 8 heads, T=16, 1 epoch",
         "the paper's instability at 9x9",
@@ -182,7 +188,7 @@ MODELS = {
 
 # training stages shipped as their manifest record alone (command, curve, time, EMA weights digest), not their
 # weights: a fine-tune's start that the package's ~15 MB budget cannot hold (sadyn.solver.pretrained)
-RECORD_ONLY: set[str] = set()
+RECORD_ONLY: set[str] = {"itrsa9-h1-stage1"}
 
 
 def _strip(ckpt: dict) -> dict:
@@ -201,7 +207,8 @@ def _strip(ckpt: dict) -> dict:
 
 def ship(name: str) -> dict:
     """Evaluate ``$RUNS/<name>/best.pt``, write its EMA-only file and return its manifest entry; a name in
-    RECORD_ONLY gets its entry alone (no evaluation, no file; ``weights_sha256`` names its EMA weights)."""
+    RECORD_ONLY gets its entry alone (no file; ``weights_sha256`` names its EMA weights; its test rows are the
+    sweep's, from ``result.json``, when there is one)."""
     description, shows, steps, restarts = MODELS[name]
     run = RUNS / name
     ckpt = load_checkpoint(run / "best.pt")
@@ -210,7 +217,10 @@ def ship(name: str) -> dict:
     model = load_model(ckpt)
     torch.set_num_threads(1)
     record_only = name in RECORD_ONLY
-    rows = [] if record_only else evaluate(model, steps=steps, restarts=restarts, seed=0)
+    # a record's test rows: the sweep's own evaluation of the run (result.json), if there is one; none measured here
+    result = run / "result.json"
+    rows = (json.loads(result.read_text()).get("test") or [] if result.is_file() else []) if record_only else None
+    rows = evaluate(model, steps=steps, restarts=restarts, seed=0) if rows is None else rows
     entry = {
         "file": None if record_only else f"{name}.pt",
         "description": description,
