@@ -96,6 +96,13 @@ MODELS = {
         BIG_T,
         (1,),
     ),
+    "akorn9-osc32": (
+        "9x9 AKOrN with N=32 oscillators (4 per token), D=128, 8 heads, T=16: from scratch, 24 epochs with Sudoku "
+        "symmetry augmentation and a cosine learning rate (akorn9-rms's recipe)",
+        "Fig. 4 at 9x9: a large oscillator dimension N, for test-time scaling",
+        BIG_T,
+        (1,),
+    ),
     "itrsa9-none": (
         "9x9 ItrSA without normalization, D=128, 8 heads, T=16, 1 epoch",
         "the paper's instability at 9x9",
