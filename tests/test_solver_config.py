@@ -90,6 +90,11 @@ def test_every_shipped_checkpoint_loads_unchanged_and_its_command_rebuilds_its_c
     entries = _manifest()["models"]
     assert entries, "the manifest lists the shipped checkpoints"
     for name, entry in entries.items():
+        if not entry["file"]:  # a stage shipped as its record alone: its command still parses, its weights are named
+            assert (
+                TrainConfig.from_argv(shlex.split(entry["command"])).epochs >= 1 and len(entry["weights_sha256"]) == 64
+            )
+            continue
         ckpt = load_checkpoint(pretrained_path(name))
         assert TrainConfig.from_argv(shlex.split(entry["command"])) == TrainConfig.from_dict(ckpt["config"]), name
         model = sadyn.load_pretrained(name)

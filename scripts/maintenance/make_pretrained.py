@@ -103,6 +103,13 @@ MODELS = {
         BIG_T,
         (1,),
     ),
+    "itrsa9-h1": (
+        "9x9 ItrSA + RMSNorm, D=128, 1 head, T=16: itrsa9-h1-stage1 (117 min) fine-tuned 10 epochs with itrsa9-rms's "
+        "stage-2 recipe (Sudoku symmetry augmentation, cosine lr 1e-3 -> 2e-5)",
+        "Fig. S.1 at 9x9: H = 1 (H = 8 is itrsa9-rms)",
+        BIG_T,
+        (1,),
+    ),
     "itrsa9-none": (
         "9x9 ItrSA without normalization, D=128, 8 heads, T=16, 1 epoch",
         "the paper's instability at 9x9",
