@@ -120,3 +120,22 @@ def tiny_sweep_spec(tables: str, **base: object) -> str:
     lines = ["[base]", *(f"{k} = {toml(v)}" for k, v in fields.items()), "[base.model]"]
     lines += [f"{k} = {toml(v)}" for k, v in TINY_TRAINING["model"].items()]  # type: ignore[attr-defined]
     return "\n" + "\n".join(lines) + "\n" + tables.strip() + "\n"
+
+
+def recording_train(calls: list) -> Callable:
+    """A stand-in for ``sadyn.train`` that trains nothing: it records ``(folder name, init_from, epochs,
+    max_batches)`` in ``calls`` and leaves an empty ``best.pt`` (for tests of ``--full``'s retrain chain)."""
+    from pathlib import Path
+
+    def train(config, out_dir, **kw):
+        out_dir = Path(out_dir)
+        calls.append((out_dir.name, config.init_from, config.epochs, kw.get("max_batches")))
+        out_dir.mkdir(parents=True)
+        (out_dir / "best.pt").write_bytes(b"")
+
+        class Done:
+            best, last = out_dir / "best.pt", out_dir / "last.pt"
+
+        return Done()
+
+    return train

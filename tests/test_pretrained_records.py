@@ -43,23 +43,13 @@ def test_a_fine_tune_finds_its_record_by_the_weights_digest(manifest):
 
 def test_full_retrains_a_record_stage_from_its_command(manifest, tmp_path, monkeypatch):
     """itrsa9-rms's stage as a record: --full retrains it from the record's command and updates, then fine-tunes."""
-    calls = []
+    from problems import recording_train
 
-    def fake_train(config, out_dir, **kw):
-        out_dir = Path(out_dir)
-        calls.append((out_dir.name, config.init_from, kw.get("max_batches")))
-        out_dir.mkdir(parents=True)
-        (out_dir / "best.pt").write_bytes(b"")
-
-        class Done:
-            best, last = out_dir / "best.pt", out_dir / "last.pt"
-
-        return Done()
-
-    monkeypatch.setattr(sd, "train", fake_train)
+    calls: list = []
+    monkeypatch.setattr(sd, "train", recording_train(calls))
     monkeypatch.setattr(pretrained, "shipped_parent", lambda init: RECORD)  # the fine-tune's file names the record
     best = _core.retrain("itrsa9-rms", tmp_path / "itrsa9-rms")
     assert best == tmp_path / "itrsa9-rms" / "best.pt"
     updates = manifest["models"][RECORD]["training"]["updates_total"]
-    assert calls[0] == (RECORD, None, updates)
+    assert calls[0] == (RECORD, None, 100, updates)  # the command's 100 epochs, cut at the record's updates
     assert calls[1][0] == "itrsa9-rms" and calls[1][1] == str(tmp_path / RECORD / "best.pt")

@@ -239,23 +239,13 @@ def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, mo
     """A fine-tune (itrsa9-rms starts from itrsa9-rms-stage1's best.pt, akorn9 from akorn9-stage1's last.pt, the
     state its time box ended at) first retrains its stage and starts from that result's file that shipped.toml
     names, not from a path on the machine that shipped it."""
+    from problems import recording_train
+
     import sadyn as sd
     from sadyn.reproduce import _core
 
-    calls = []
-
-    def fake_train(config, out_dir, **kw):
-        out_dir = Path(out_dir)
-        calls.append((out_dir.name, config.init_from, config.epochs, kw.get("max_batches")))
-        out_dir.mkdir(parents=True)
-        (out_dir / "best.pt").write_bytes(b"")
-
-        class Done:
-            best, last = out_dir / "best.pt", out_dir / "last.pt"
-
-        return Done()
-
-    monkeypatch.setattr(sd, "train", fake_train)
+    calls: list = []
+    monkeypatch.setattr(sd, "train", recording_train(calls))
     best = _core.retrain(name, tmp_path / name)
     assert best == tmp_path / name / "best.pt"
     assert [c[0] for c in calls] == [f"{name}-stage1", name]
