@@ -126,10 +126,10 @@ def test_every_9x9_row_has_both_exponents_from_the_measured_run(tmp_path):
     assert rows["itrsa9-rms W^V x1.3"]["max"] > rows["itrsa9-rms"]["max"] + 0.05  # a larger W^V amplifies more
 
 
-@pytest.mark.parametrize("shipped", [6, 15, 30])
-def test_quick_keeps_every_shipped_9x9_model_and_trims_inference_variants_to_its_budget(shipped):
-    """quick's 9x9 time stays bounded as checkpoints ship: the trained models are all kept, the last inference-time
-    variants (the second flagship's) make room; other settings and 4x4 keep every variant."""
+@pytest.mark.parametrize("shipped", [6, 10, 15, 30])
+def test_quick_trims_inference_variants_to_its_9x9_budget(shipped):
+    """quick's 9x9 time stays bounded as checkpoints ship: the kept trained models and the inference-time variants
+    fill _QUICK_9X9, the last variants (the second flagship's) making room; other settings and 4x4 keep all."""
     _, parents, factors = fig3._plan("quick", 9)
     planned = [(p, k, f) for p in parents for k, fs in factors.items() for f in fs]
     kept, dropped = fig3._inference_variants("quick", 9, shipped, parents, factors)
@@ -142,3 +142,22 @@ def test_quick_keeps_every_shipped_9x9_model_and_trims_inference_variants_to_its
         _, ps, fs = fig3._plan(setting, size)
         kept, dropped = fig3._inference_variants(setting, size, shipped, ps, fs)
         assert not dropped and len(kept) == len(ps) * sum(map(len, fs.values()))
+
+
+def test_quick_keeps_trained_9x9_models_in_its_order_and_leaves_room_for_the_wv_variants():
+    """However many 9x9 models ship, quick keeps the first ones of _QUICK_ORDER_9X9 (unnamed ones after, in their
+    order) and at least _QUICK_9X9_SCALED W^V variants of the first flagship; full keeps every model."""
+    family = list(fig3._QUICK_ORDER_9X9)
+    shuffled = family[::-1] + ["itrsa9-new-b", "itrsa9-new-a"]
+    kept, dropped = fig3._trained("quick", 9, shuffled)
+    room = fig3._QUICK_9X9 - fig3._QUICK_9X9_SCALED
+    assert kept == family[:room] and dropped == family[room:] + ["itrsa9-new-b", "itrsa9-new-a"]
+    few = ["akorn9", "itrsa9-new-a", "itrsa9-rms"]
+    assert fig3._trained("quick", 9, few) == (["itrsa9-rms", "akorn9", "itrsa9-new-a"], [])
+    for setting, size in (("full", 9), ("quick", 4)):
+        assert fig3._trained(setting, size, shuffled) == (shuffled, [])
+    _, parents, factors = fig3._plan("quick", 9)
+    variants, _ = fig3._inference_variants("quick", 9, len(kept), parents, factors)
+    assert len(variants) == fig3._QUICK_9X9_SCALED
+    assert all(p == parents[0] and knob == "W^V" for p, knob, _ in variants)
+    assert {f for _, _, f in variants} == {0.7, 0.85, 1.15, 1.3}, "both sides of lambda_max = 0"
