@@ -112,3 +112,26 @@ def test_a_baseline_without_a_shipped_variant_is_not_measured(monkeypatch):
     got = {c.claim: c for c in fig5.claims({"scales": {"9x9": s}})}
     reason = got["AKOrN: the spectral regularizer improves accuracy (9x9)"].evidence["reason"]
     assert "akorn9-spec" in reason and "(akorn9)" not in reason
+
+
+def test_e_single_shows_its_unregularized_h1_control_beside_the_baseline():
+    """E-single has one head and the baseline four or eight: the shipped unregularized H = 1 model (itrsa4-h1) is
+    reported beside the claim with its manifest ID boards at T = 16, so a reader can tell the penalty's effect from
+    the head count's; AKOrN, with no H = 1 control, gets none. The verdict still compares with the baseline."""
+    from sadyn.solver.pretrained import pretrained_info
+
+    good = np.ones(100)
+    four = _scale(4, {"itrsa4-rms": good, "itrsa4-esingle": good * 0.0, "akorn4": good, "akorn4-esingle": good})
+    got = {c.claim: c for c in fig5.claims({"scales": {"4x4": four}})}
+    itrsa = got["ItrSA: E-single fails to train: it fails even in distribution (4x4)"]
+    expected = next(
+        r["board"]
+        for r in pretrained_info("itrsa4-h1")["eval"]
+        if r["dataset"] == "sudoku4-id" and r["steps"] == 16 and r["restarts"] == 1
+    )
+    assert itrsa.verdict == "holds" and itrsa.evidence["h1_control"] == "itrsa4-h1"
+    assert itrsa.evidence["h1_control_id"] == expected and 0.0 <= expected <= 1.0
+    assert 0.0 < itrsa.evidence["h1_control_train_cell"] <= 1.0
+    assert "h1_control" not in got["AKOrN: E-single fails to train: it fails even in distribution (4x4)"].evidence
+    note = [n for n in fig5.describe({"scales": {"4x4": four}})["notes"] if n.startswith("E-single, ItrSA")]
+    assert len(note) == 1 and f"itrsa4-h1 solves {expected:.3f}" in note[0]

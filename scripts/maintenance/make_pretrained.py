@@ -110,6 +110,53 @@ MODELS = {
         BIG_T,
         (1,),
     ),
+    "itrsa9-esingle": (
+        "9x9 ItrSA + RMSNorm, D=128, 1 head, T=16, + E-single (lambda=1e-6, the paper's Table S.2, not tuned): "
+        "itrsa9-h1-stage1 fine-tuned 10 epochs with itrsa9-h1's recipe plus the penalty",
+        "Fig. 5 at 9x9: the single-head energy regularizer against itrsa9-h1, the same start and recipe without it",
+        BIG_T,
+        (1,),
+    ),
+    "itrsa9-emulti-stage1": (
+        "9x9 ItrSA + RMSNorm, orthogonal W^V, W^O, D=128, 8 heads, T=16, + E-multi (lambda=1e-4, Table S.2): "
+        "stage 1 (constant lr 2e-3, no augmentation, 38 epochs)",
+        "Fig. 5 at 9x9: the start of itrsa9-emulti (a record: weights not shipped)",
+        BIG_T,
+        (1,),
+    ),
+    "itrsa9-emulti": (
+        "9x9 ItrSA + RMSNorm, orthogonal W^V, W^O, D=128, 8 heads, T=16, + E-multi (lambda=1e-4, Table S.2): "
+        "itrsa9-emulti-stage1 fine-tuned 10 epochs with itrsa9-rms's stage-2 recipe plus the penalty",
+        "Fig. 5 at 9x9: the multi-head energy regularizer (with the orthogonal values it needs) against itrsa9-rms",
+        BIG_T,
+        (1,),
+    ),
+    "itrsa9-h2-stage1": (
+        "9x9 ItrSA + RMSNorm, D=128, 2 heads, T=16: stage 1 (constant lr 1e-3, no augmentation, 38 epochs)",
+        "Fig. S.1 at 9x9: the start of itrsa9-h2 (a record: weights not shipped)",
+        BIG_T,
+        (1,),
+    ),
+    "itrsa9-h2": (
+        "9x9 ItrSA + RMSNorm, D=128, 2 heads, T=16: itrsa9-h2-stage1 fine-tuned 10 epochs with itrsa9-rms's stage-2 "
+        "recipe (Sudoku symmetry augmentation, cosine lr 1e-3 -> 2e-5)",
+        "Fig. S.1 at 9x9: H = 2 (H = 8 is itrsa9-rms)",
+        BIG_T,
+        (1,),
+    ),
+    "itrsa9-h4-stage1": (
+        "9x9 ItrSA + RMSNorm, D=128, 4 heads, T=16: stage 1 (constant lr 1e-3, no augmentation, 38 epochs)",
+        "Fig. S.1 at 9x9: the start of itrsa9-h4 (a record: weights not shipped)",
+        BIG_T,
+        (1,),
+    ),
+    "itrsa9-h4": (
+        "9x9 ItrSA + RMSNorm, D=128, 4 heads, T=16: itrsa9-h4-stage1 fine-tuned 10 epochs with itrsa9-rms's stage-2 "
+        "recipe (Sudoku symmetry augmentation, cosine lr 1e-3 -> 2e-5)",
+        "Fig. S.1 at 9x9: H = 4 (H = 8 is itrsa9-rms)",
+        BIG_T,
+        (1,),
+    ),
     "itrsa9-none": (
         "9x9 ItrSA without normalization, D=128, 8 heads, T=16, 1 epoch",
         "the paper's instability at 9x9",
@@ -202,7 +249,7 @@ MODELS = {
 
 # training stages shipped as their manifest record alone (command, curve, time, EMA weights digest), not their
 # weights: a fine-tune's start that the package's ~15 MB budget cannot hold (sadyn.solver.pretrained)
-RECORD_ONLY: set[str] = {"itrsa9-h1-stage1"}
+RECORD_ONLY: set[str] = {"itrsa9-h1-stage1", "itrsa9-h2-stage1", "itrsa9-h4-stage1", "itrsa9-emulti-stage1"}
 
 
 def _strip(ckpt: dict) -> dict:
