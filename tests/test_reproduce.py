@@ -170,6 +170,18 @@ def test_make_reproduction_renders_every_claim(reduced, tmp_path):
     assert script.main([str(out), "--output", str(report), "--check"]) == 1
 
 
+def test_report_names_the_figures_rerun_since_the_all_figures_run():
+    """A figure re-run on its own after the all-figures run (its JSON's time differs from summary.json's record)
+    is named in the header with its own time; an untouched one is not."""
+    script = _script()
+    summary = {"figures": {"fig1": {"seconds": 24.3}, "fig5": {"seconds": 157.0}}}
+    records = {"fig1": {"seconds": 24.3}, "fig5": {"seconds": 259.4}, "fig6": {"seconds": 50.0}}
+    (line,) = script._remeasured(records, summary)
+    assert "fig5 (259 s)" in line and "fig1" not in line and "fig6" not in line
+    assert script._remeasured({"fig1": {"seconds": 24.3}}, summary) == []
+    assert script._remeasured(records, {}) == []
+
+
 def test_committed_report_matches_committed_results():
     """REPRODUCTION.md is exactly what scripts/maintenance/make_reproduction.py makes from docs/reproduction/*.json."""
     if not (ROOT / "docs" / "reproduction" / "summary.json").is_file():

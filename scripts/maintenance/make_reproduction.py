@@ -75,6 +75,23 @@ def _scale_section(records: dict) -> list[str]:
     return out
 
 
+def _remeasured(records: dict, summary: dict) -> list[str]:
+    """A line naming the figures whose JSON is not the one ``summary.json``'s all-figures run wrote (their time
+    differs from the run's record of it): they were re-run on their own since, e.g. after a checkpoint shipped."""
+    ran = summary.get("figures", {})
+    again = [
+        f"{name} ({r['seconds']:.0f} s)"
+        for name, r in records.items()
+        if name in ran and round(float(ran[name].get("seconds", -1)), 1) != round(float(r["seconds"]), 1)
+    ]
+    if not again:
+        return []
+    return [
+        f"- Re-run on their own since (`sadyn reproduce FIG --quick`, after new checkpoints shipped; their times are "
+        f"their own runs'): {', '.join(again)}."
+    ]
+
+
 def render(folder: Path, *, link_base: str) -> str:
     """The Markdown report for the results in ``folder`` (figure links relative to ``link_base``)."""
     records = {}
@@ -112,6 +129,7 @@ def render(folder: Path, *, link_base: str) -> str:
             if machine
             else "."
         ),
+        *_remeasured(records, summary),
         "- `--full` uses larger samples and first retrains each needed checkpoint from its manifest command, "
         "fine-tunes after the stage they start from (hours on CPU; not run for this report).",
         "",
