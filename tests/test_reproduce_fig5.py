@@ -135,3 +135,17 @@ def test_e_single_shows_its_unregularized_h1_control_beside_the_baseline():
     assert "h1_control" not in got["AKOrN: E-single fails to train: it fails even in distribution (4x4)"].evidence
     note = [n for n in fig5.describe({"scales": {"4x4": four}})["notes"] if n.startswith("E-single, ItrSA")]
     assert len(note) == 1 and f"itrsa4-h1 solves {expected:.3f}" in note[0]
+
+
+def test_a_claim_needing_an_unplanned_checkpoint_says_why_it_is_not_trained():
+    """9x9 AKOrN has no energy-regularized model in the planned family: its claims say so, not just "not shipped";
+    a planned, unshipped one (itrsa9-emulti) keeps "not shipped" with its name."""
+    good = np.ones(50)
+    nine = _scale(9, {"itrsa9-rms": good, "akorn9": good, "itrsa9-esingle": good * 0.0})
+    got = {c.claim: c for c in fig5.claims({"scales": {"9x9": nine}})}
+    reason = got["AKOrN: E-single fails to train: it fails even in distribution (9x9)"].evidence["reason"]
+    assert reason.startswith("not trained: the 9x9 family has ItrSA's") and "not shipped" not in reason
+    assert "akorn4-emulti" in got["AKOrN: E-multi is below no regularization (9x9)"].evidence["reason"]
+    assert got["ItrSA: E-multi is below no regularization (9x9)"].evidence["reason"] == (
+        "not shipped: ['ItrSA / E-multi (itrsa9-emulti)']"
+    )
