@@ -118,10 +118,11 @@ def _claims(scale: str, s: dict[str, Any]) -> list[Claim]:
     def why(family: str, *regs: str) -> str:
         if not measured:
             return str(s.get("reason", "not measured"))
-        named = [f"{family} / {r} ({VARIANTS[int(s['size'])][(family, r)]})" for r in regs]
-        missing = [x for x in named if x in s["missing"]]
-        planned = [x for x in missing if x.split(" (")[-1].rstrip(")") not in NOT_PLANNED]
-        unplanned = [NOT_PLANNED[x.split(" (")[-1].rstrip(")")] for x in missing if x not in planned]
+        names = [VARIANTS[int(s["size"])][(family, r)] for r in regs]
+        missing = [(f"{family} / {r} ({n})", n) for r, n in zip(regs, names, strict=True)]
+        missing = [(label, n) for label, n in missing if label in s["missing"]]
+        planned = [label for label, n in missing if n not in NOT_PLANNED]
+        unplanned = [NOT_PLANNED[n] for _, n in missing if n in NOT_PLANNED]
         return "; ".join(([f"not shipped: {planned}"] if planned else []) + list(dict.fromkeys(unplanned)))
 
     paired = f"the paired difference ({n} puzzles x {seeds} noise seeds"
@@ -201,6 +202,19 @@ def _claims(scale: str, s: dict[str, Any]) -> list[Claim]:
     return claims
 
 
+def _manifest_board(name: str, split: str, T: int) -> float:
+    """A shipped checkpoint's board accuracy on its ``-id`` / ``-ood`` test set at T loops, K = 1, from the manifest's
+    evaluation (1000 puzzles, seed 0); NaN when the manifest has no such row."""
+    from ..solver.pretrained import pretrained_info
+
+    rows = pretrained_info(name)["eval"]
+    suffix = f"-{split}"
+    return next(
+        (r["board"] for r in rows if r["dataset"].endswith(suffix) and r["steps"] == T and r["restarts"] == 1),
+        float("nan"),
+    )
+
+
 def _h1_control(size: int, family: str) -> dict[str, Any]:
     """The unregularized H = 1 control of E-single (``H1_CONTROLS``), when shipped: its ID boards at T = 16 from the
     manifest's evaluation (1000 test puzzles, seed 0) and the last training epoch's cell accuracy, beside it."""
@@ -210,10 +224,9 @@ def _h1_control(size: int, family: str) -> dict[str, Any]:
     if name is None or name not in pretrained_models():
         return {}
     info = pretrained_info(name)
-    rows = [r for r in info["eval"] if r["dataset"].endswith("-id") and r["steps"] == 16 and r["restarts"] == 1]
     return {
         "h1_control": name,
-        "h1_control_id": rows[0]["board"] if rows else float("nan"),
+        "h1_control_id": _manifest_board(name, "id", 16),
         "h1_control_train_cell": info["curve"][-1].get("train_cell") if info.get("curve") else float("nan"),
     }
 
@@ -254,15 +267,12 @@ def draw(m: dict[str, Any]) -> Figure:
 def _more_loops(m: dict[str, Any]) -> list[str]:
     """A note per measured 9x9 pair: its OOD boards at T = 128 from the manifest's evaluation (1000 test puzzles),
     beside T = 16 where the claims are judged (at 9x9 few OOD boards are solved by T = 16)."""
-    from ..solver.pretrained import pretrained_info
-
     s = m["scales"].get("9x9", {})
     if not s.get("measured"):
         return []
 
     def ood(name: str, T: int) -> float:
-        rows = pretrained_info(name)["eval"]
-        return next((r["board"] for r in rows if r["dataset"].endswith("ood") and r["steps"] == T), float("nan"))
+        return _manifest_board(name, "ood", T)
 
     chosen, out = _chosen(s), []
     for family in FAMILIES:
