@@ -118,6 +118,56 @@ def test_cli_registers_reproduce():
     assert build_parser("reproduce").parse_args(["reproduce", "fig2"]).setting == "quick"
 
 
+def test_reproduce_all_rejects_bad_jobs_and_unknown_figures(tmp_path):
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match=r"`jobs` must be a positive integer"):
+            reproduce_all(setting="test", out=tmp_path, figures=["fig1"], jobs=bad)
+    with pytest.raises(ValueError, match=r"`jobs` > 1 with setting='full'.*Use jobs=1"):
+        reproduce_all(setting="full", out=tmp_path, jobs=2)
+    with pytest.raises(ValueError, match=r"`figures` must be keys of FIGURES.*\['fig9'\]"):
+        reproduce_all(setting="test", out=tmp_path, figures=["fig1", "fig9"])
+    assert not (tmp_path / "summary.json").exists()
+
+
+def test_reproduce_all_default_jobs_are_the_usable_cpus_for_quick_only(monkeypatch):
+    from sadyn import reproduce as rp
+    from sadyn.sudoku import _generate
+
+    monkeypatch.setattr(_generate, "available_cpus", lambda: 2)
+    assert rp._check_jobs(None, "quick", 8) == 2 and rp._check_jobs(None, "quick", 1) == 1
+    assert rp._check_jobs(None, "full", 8) == 1 and rp._check_jobs(None, "test", 8) == 1
+    assert rp._check_jobs(5, "quick", 3) == 3  # never more workers than figures
+
+
+def test_cli_reproduce_refuses_bad_jobs(capsys):
+    from sadyn.cli import main
+
+    assert main(["reproduce", "all", "--jobs", "0"]) == 2
+    assert "--jobs must be a positive integer" in capsys.readouterr().err
+    assert main(["reproduce", "fig1", "--jobs", "2"]) == 2
+    assert "applies to `all` only" in capsys.readouterr().err
+    assert main(["reproduce", "all", "--full", "--jobs", "2", "--out", "unused"]) == 2
+    assert "Use jobs=1 for --full" in capsys.readouterr().err
+
+
+def test_reproduce_all_in_worker_processes_gives_the_same_numbers(tmp_path):
+    """Two spawned workers (figures longest first) write the same numbers and verdicts as one process, and the
+    results and summary keep the requested order."""
+    torch.set_num_threads(1)
+    figures = ["fig2", "fig1"]
+    serial = reproduce_all(setting="test", out=tmp_path / "one", figures=figures, jobs=1)
+    parallel = reproduce_all(setting="test", out=tmp_path / "two", figures=figures, jobs=2)
+    assert [r.figure for r in serial] == [r.figure for r in parallel] == figures
+    for figure in figures:
+        a, b = (json.loads((tmp_path / d / f"{figure}.json").read_text()) for d in ("one", "two"))
+        assert a["numbers"] == b["numbers"] and a["claims"] == b["claims"], figure
+    summary = json.loads((tmp_path / "two" / "summary.json").read_text())
+    assert list(summary["figures"]) == figures and summary["errors"] == {}
+    assert summary["machine"]["jobs"] == 2 and summary["machine"]["threads"] == 1
+    assert _script()._workers(summary["machine"]) == "2 worker processes of 1 thread each"
+    assert _script()._workers({"threads": 1}) == "1 thread"  # a summary from before workers existed
+
+
 # ------------------------------------------------------------------ every reproduction, reduced
 @pytest.mark.slow
 def test_every_figure_produces_files_and_verdicts(reduced):

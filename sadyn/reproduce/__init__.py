@@ -62,33 +62,110 @@ def reproduce(figure: str, *, setting: Setting = "quick", out: str | Path = "rep
     return save(result, fig, Path(out))
 
 
+# expected cost order (longest first), so that ``jobs`` worker processes finish close together: Fig. 3's 9x9
+# variants take about half of a quick run, the others minutes or less (REPRODUCTION.md's per-figure times)
+_LONGEST_FIRST = ("fig3", "fig5", "fig6", "fig4", "figS5", "figS1", "fig2", "fig1")
+
+
+def _default_jobs(setting: Setting, count: int) -> int:
+    """Worker processes when ``jobs`` is None: the usable CPUs (affinity mask and cgroup quota) for ``quick``,
+    one otherwise (``full`` retrains shared checkpoints; the reduced settings are too short to pay for workers)."""
+    if setting != "quick":
+        return 1
+    from ..sudoku._generate import available_cpus
+
+    return max(1, min(available_cpus(), count))
+
+
+def _check_jobs(jobs: object, setting: Setting, count: int) -> int:
+    if jobs is None:
+        return _default_jobs(setting, count)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"`jobs` must be a positive integer (worker processes), got {jobs!r}.")
+    if jobs > 1 and setting == "full":
+        raise ValueError(
+            "`jobs` > 1 with setting='full': the figures retrain checkpoints they share into `out` (Figs. 3, 4, 5 "
+            "and S.1 all need itrsa9-rms), and two runs may not train into one folder. Use jobs=1 for --full."
+        )
+    return min(jobs, max(count, 1))
+
+
+def _worker_start(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def _reproduce_or_error(figure: str, setting: Setting, out: str) -> Result | str:
+    """:func:`reproduce` in a worker process; an exception comes back as its text (not every one pickles)."""
+    try:
+        return reproduce(figure, setting=setting, out=out)
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+
+
 def reproduce_all(
     *,
     setting: Setting = "quick",
     out: str | Path = "reproduction",
     figures: list[str] | None = None,
     echo: bool = False,
+    jobs: int | None = None,
 ) -> list[Result]:
-    """Run every reproduction in :data:`FIGURES` order (or ``figures``); write ``<out>/summary.json``.
+    """Run every reproduction in :data:`FIGURES` (or ``figures``); write ``<out>/summary.json``; return the results
+    in :data:`FIGURES` order.
 
-    A figure that raises is recorded in the summary with its error and the others still run."""
-    results: list[Result] = []
+    ``jobs`` worker processes (default: the usable CPUs for ``quick``, else 1) run the figures longest first, each
+    at this process's torch thread count; every figure is computed from its own seeds, so its numbers do not
+    depend on ``jobs``. A figure that raises is recorded in the summary with its error and the others still run.
+    A script that calls this with ``jobs > 1`` must do so under ``if __name__ == "__main__":`` (workers start with
+    "spawn")."""
+    import torch
+
+    chosen = figures or list(FIGURES)
+    unknown = [f for f in chosen if f not in FIGURES]
+    if unknown:
+        raise ValueError(f"`figures` must be keys of FIGURES {list(FIGURES)}, got {unknown}.")
+    workers = _check_jobs(jobs, setting, len(chosen))
     summary: dict[str, Any] = {"setting": setting, "figures": {}, "errors": {}}
+    done: dict[str, Result] = {}
     t0 = time.perf_counter()
-    for figure in figures or list(FIGURES):
-        try:
-            result = reproduce(figure, setting=setting, out=out)
-        except Exception as error:  # one broken figure must not hide the others' verdicts
-            summary["errors"][figure] = f"{type(error).__name__}: {error}"
+
+    def record(figure: str, outcome: Result | str) -> None:
+        if isinstance(outcome, str):
+            summary["errors"][figure] = outcome
             if echo:
-                print(f"{figure}: FAILED ({type(error).__name__}: {error})", file=sys.stderr)
-            continue
-        results.append(result)
-        summary["figures"][figure] = {"seconds": result.seconds, "verdicts": [c.verdict for c in result.claims]}
+                print(f"{figure}: FAILED ({outcome})", file=sys.stderr, flush=True)
+            return
+        done[figure] = outcome
         if echo:
-            print(result.table(), flush=True)
+            print(outcome.table(), flush=True)
+
+    if workers == 1:
+        for figure in chosen:
+            record(figure, _reproduce_or_error(figure, setting, str(out)))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        order = sorted(chosen, key=lambda f: _LONGEST_FIRST.index(f) if f in _LONGEST_FIRST else -1)
+        context = multiprocessing.get_context("spawn")
+        threads = torch.get_num_threads()
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start, initargs=(threads,)) as pool:
+            futures = {pool.submit(_reproduce_or_error, f, setting, str(out)): f for f in order}
+            for future in as_completed(futures):
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool as error:  # a worker died (out of memory, a signal)
+                    outcome = f"BrokenProcessPool: a worker process ended abruptly ({error})"
+                record(futures[future], outcome)
+    results = [done[f] for f in chosen if f in done]
+    for result in results:
+        summary["figures"][result.figure] = {"seconds": result.seconds, "verdicts": [c.verdict for c in result.claims]}
+    summary["errors"] = {f: summary["errors"][f] for f in chosen if f in summary["errors"]}
     summary["seconds"] = round(time.perf_counter() - t0, 1)
-    summary["machine"] = _machine()
+    summary["machine"] = {**_machine(), "jobs": workers}
     Path(out).mkdir(parents=True, exist_ok=True)
     (Path(out) / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     return results
@@ -111,7 +188,7 @@ def _machine() -> dict[str, object]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``sadyn reproduce FIG [--quick | --full] [--out DIR]``."""
+    """``sadyn reproduce FIG [--quick | --full] [--out DIR] [--jobs N]``."""
     parser.add_argument("figure", choices=[*FIGURES, "all"], metavar="FIG", help=f"one of {', '.join(FIGURES)}, or all")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
@@ -135,6 +212,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder for the PNG and JSON files (default: ./reproduction)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with all: worker processes, one figure each at a time (default: the usable CPUs with --quick, "
+        "1 with --full)",
+    )
     parser.set_defaults(setting="quick")
 
 
@@ -143,9 +228,20 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(1)  # small tensors on shared cores: one thread is fastest (sadyn.threads)
+    if args.jobs is not None and (args.jobs < 1 or args.figure != "all"):
+        print(
+            f"sadyn reproduce: error: --jobs must be a positive integer and applies to `all` only, got {args.jobs} "
+            f"with {args.figure}.",
+            file=sys.stderr,
+        )
+        return 2
     if args.figure == "all":
         t0 = time.perf_counter()
-        results = reproduce_all(setting=args.setting, out=args.out, echo=True)
+        try:
+            results = reproduce_all(setting=args.setting, out=args.out, echo=True, jobs=args.jobs)
+        except ValueError as error:
+            print(f"sadyn reproduce: error: {error}", file=sys.stderr)
+            return 2
         counts = {v: sum(c.verdict == v for r in results for c in r.claims) for v in VERDICTS}
         print(
             f"\nall ({args.setting}): {len(results)}/{len(FIGURES)} figures in {time.perf_counter() - t0:.0f} s; "

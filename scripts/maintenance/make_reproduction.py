@@ -75,6 +75,14 @@ def _scale_section(records: dict) -> list[str]:
     return out
 
 
+def _workers(machine: dict) -> str:
+    """How the run used the cores: worker processes (``summary.json`` since 2026-12-03) and torch threads each."""
+    threads = machine.get("threads")
+    jobs = machine.get("jobs", 1)
+    each = f"{threads} thread{'s' if threads != 1 else ''}"
+    return f"{jobs} worker processes of {each} each" if jobs and jobs > 1 else each
+
+
 def _remeasured(records: dict, summary: dict) -> list[str]:
     """A line naming the figures whose JSON is not the one ``summary.json``'s all-figures run wrote (their time
     differs from the run's record of it): they were re-run on their own since, e.g. after a checkpoint shipped."""
@@ -125,7 +133,7 @@ def render(folder: Path, *, link_base: str) -> str:
         f"- Setting: {', '.join(settings)}; total time {summary.get('seconds', sum(r['seconds'] for r in records.values())):.0f} s"
         + (
             f" on {machine.get('cpus')} CPU cores ({machine.get('platform')}, torch {machine.get('torch')}, "
-            f"{machine.get('threads')} thread), run {machine.get('date')}."
+            f"{_workers(machine)}), run {machine.get('date')}."
             if machine
             else "."
         ),
