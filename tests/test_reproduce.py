@@ -183,6 +183,7 @@ def test_every_figure_produces_files_and_verdicts(reduced):
         for claim in record["claims"]:
             assert claim["verdict"] in VERDICTS
             assert claim["criterion"] and claim["evidence"]
+            assert bool(claim["cause"]) == (claim["verdict"] == "does not hold"), claim["claim"]
 
 
 @pytest.mark.slow

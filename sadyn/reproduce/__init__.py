@@ -1,11 +1,13 @@
 """``sadyn reproduce``: regenerate the paper's figures at teaching scale and judge its claims.
 
-Each entry of :data:`FIGURES` is a module with four functions, kept apart so each can be tested and reused:
+Each entry of :data:`FIGURES` is a module with five functions, kept apart so each can be tested and reused:
 ``measure(setting, out) -> numbers`` (a dict; keys starting with ``_`` are working data for the figure and are
 not saved), ``claims(numbers) -> [Claim]`` (each judged by a stated criterion: "holds", "does not hold",
-"inconclusive"), ``draw(numbers) -> Figure`` and ``describe(numbers) -> {title, paper, ours, differences,
-notes}``. :func:`reproduce` runs them and saves ``<out>/<figure>.png`` and ``<out>/<figure>.json`` once;
-``scripts/make_reproduction.py`` turns the JSON files into ``REPRODUCTION.md``.
+"inconclusive"), ``cause(claim, numbers, claims) -> str`` (for a claim that does not hold, the measured reason:
+a sentence built from the numbers, never typed by hand), ``draw(numbers) -> Figure`` and ``describe(numbers) ->
+{title, paper, ours, differences, notes}``. :func:`reproduce` runs them and saves ``<out>/<figure>.png`` and
+``<out>/<figure>.json`` once; ``scripts/maintenance/make_reproduction.py`` turns the JSON files into
+``REPRODUCTION.md``.
 
 >>> from sadyn.reproduce import reproduce
 >>> result = reproduce("fig2", setting="quick", out="reproduction")
@@ -22,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ._core import SETTINGS, SMOKE, VERDICTS, Claim, Result, Setting, save
+from ._core import SETTINGS, SMOKE, VERDICTS, Claim, Result, Setting, generic_cause, save
 
 __all__ = ["FIGURES", "SETTINGS", "VERDICTS", "Claim", "Result", "reproduce", "reproduce_all", "add_arguments", "run"]
 
@@ -39,6 +41,20 @@ FIGURES: dict[str, tuple[str, str]] = {
 }
 
 
+def _with_causes(module: Any, claims: list[Claim], numbers: dict[str, Any]) -> list[Claim]:
+    """Each claim that does not hold with its measured reason: ``module.cause(claim, numbers, claims)``, a sentence
+    from the measured numbers, or where it has none, :func:`~._core.generic_cause` (the numbers against the
+    criterion)."""
+    import dataclasses
+
+    explain = getattr(module, "cause", None)
+
+    def reason(c: Claim) -> str:
+        return str((explain(c, numbers, claims) if explain is not None else "") or generic_cause(c))
+
+    return [dataclasses.replace(c, cause=reason(c)) if c.verdict == "does not hold" else c for c in claims]
+
+
 def reproduce(figure: str, *, setting: Setting = "quick", out: str | Path = "reproduction") -> Result:
     """Run one reproduction (``figure`` a key of :data:`FIGURES`) and return its :class:`Result` (files in ``out``)."""
     if figure not in FIGURES:
@@ -48,7 +64,7 @@ def reproduce(figure: str, *, setting: Setting = "quick", out: str | Path = "rep
     module = importlib.import_module(FIGURES[figure][0])
     t0 = time.perf_counter()
     numbers = module.measure(setting, Path(out))
-    claims = module.claims(numbers)
+    claims = _with_causes(module, module.claims(numbers), numbers)
     fig = module.draw(numbers)
     text = {"notes": [], **module.describe(numbers)}
     result = Result(

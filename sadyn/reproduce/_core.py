@@ -40,6 +40,9 @@ __all__ = [
     "TRANSIENT",
     "retrain_command",
     "jsonable",
+    "measured",
+    "listed",
+    "generic_cause",
     "compare",
     "available",
 ]
@@ -58,6 +61,9 @@ class Claim:
     criterion: str
     evidence: dict[str, Any]
     verdict: str
+    # for a claim that does not hold: the measured reason, a sentence built from the evidence by the figure
+    # module's ``cause(claim, numbers, claims)`` (REPRODUCTION.md prints it beside the claim)
+    cause: str = ""
 
 
 @dataclass
@@ -107,6 +113,27 @@ def judge(claim: str, criterion: str, holds: bool | None, **evidence: Any) -> Cl
         holds = None
     verdict = "inconclusive" if holds is None else ("holds" if bool(holds) else "does not hold")
     return Claim(claim, criterion, jsonable(evidence), verdict)
+
+
+def measured(claim: Claim, key: str) -> float:
+    """A number of ``claim``'s evidence as a float (NaN where it is missing, not finite or not a number), for
+    the figure modules' ``cause`` sentences."""
+    try:
+        return float(claim.evidence.get(key, math.nan))
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def listed(claim: Claim, key: str, spec: str = "+.3f") -> str:
+    """A list of ``claim``'s evidence formatted with ``spec`` (``"[a, b, ...]"``), for ``cause`` sentences."""
+    values = claim.evidence.get(key) or []
+    return "[" + ", ".join(format(v, spec) if isinstance(v, (int, float)) else str(v) for v in values) + "]"
+
+
+def generic_cause(claim: Claim) -> str:
+    """The fallback reason of a claim that does not hold: its measured numbers against its criterion."""
+    shown = ", ".join(f"{k} = {_short(v)}" for k, v in claim.evidence.items() if k != "reason")
+    return f"measured {shown}; the criterion asks: {claim.criterion}"
 
 
 def jsonable(x: Any) -> Any:

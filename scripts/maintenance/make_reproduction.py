@@ -168,6 +168,10 @@ def render(folder: Path, *, link_base: str) -> str:
             lines.append(
                 f"| {_cell(c['claim'])} | {_cell(c['criterion'])} | {_evidence(c['evidence'])} | {MARK[c['verdict']]} |"
             )
+        causes = [c for c in r["claims"] if c["verdict"] == "does not hold" and c.get("cause")]
+        if causes:
+            lines += ["", "**Why the claims that do not hold fail** (measured, from the numbers above):", ""]
+            lines += [f"- {c['claim']}: {c['cause']}" for c in causes]
         lines += ["", f"![{name}]({link_base}/{r['png']})"]
         for note in r.get("notes", []):
             lines += ["", f"Note: {note}"]
@@ -181,8 +185,14 @@ def render(folder: Path, *, link_base: str) -> str:
     if summary.get("errors"):
         lines += ["", "## Figures that failed to run", ""]
         lines += [f"- {k}: {v}" for k, v in summary["errors"].items()]
+
+    def item(n: str, c: dict) -> str:
+        """A claim of the closing lists, with its measured reason where it does not hold (or why no verdict)."""
+        why = c.get("cause") if c["verdict"] == "does not hold" else c["evidence"].get("reason")
+        return f"{n}: {c['claim']}" + (f" -- {why}" if why and c["verdict"] != "holds" else "")
+
     groups = {
-        v: [f"{n}: {c['claim']}" for n, r in records.items() for c in r["claims"] if c["verdict"] == v]
+        v: [item(n, c) for n, r in records.items() for c in r["claims"] if c["verdict"] == v]
         for v in ("holds", "does not hold", "inconclusive")
     }
     lines += ["", "## Closing note: which claims held", ""]
