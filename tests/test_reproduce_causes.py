@@ -117,7 +117,13 @@ def test_report_prints_each_cause_beside_its_claim(tmp_path):
         "seconds": 1.0,
         "notes": [],
         "claims": [
-            {"claim": "A (4x4)", "criterion": "k", "evidence": {"x": 1.0}, "verdict": "does not hold", "cause": "x is 1"},
+            {
+                "claim": "A (4x4)",
+                "criterion": "k",
+                "evidence": {"x": 1.0},
+                "verdict": "does not hold",
+                "cause": "x is 1",
+            },
             {"claim": "B (9x9)", "criterion": "k", "evidence": {"reason": "not shipped: b"}, "verdict": "inconclusive"},
         ],
     }

@@ -268,7 +268,8 @@ def cause(c: Claim, m: dict[str, Any], claims: list[Claim]) -> str:
 
     acc = {h: v(c, f"acc_h{h}") for h in HEADS}
     mean = {h: v(c, f"mean_h{h}") for h in HEADS}
-    scale = next((s for s in m.get("scales", {}).values() if c.claim.endswith(f"({s.get('label')})")), {})
+    scales: dict[str, dict[str, Any]] = m.get("scales", {})
+    scale = next((s for s in scales.values() if c.claim.endswith(f"({s.get('label')})")), {})
     per_head = f", {int(scale['dim']) // 8} dimensions per head at H = 8 (D = {scale['dim']})" if "dim" in scale else ""
     if c.claim.startswith("H in {1, 2}") or c.claim.startswith("H = 8 is the best"):
         better = [h for h in HEADS if h != 8 and v(c, f"h8_minus_h{h}") < -2 * v(c, f"se_h{h}")]
