@@ -1,5 +1,5 @@
-"""The measured reason beside every claim that does not hold (issue 12): each figure module's ``cause`` builds
-it from the claim's numbers, and REPRODUCTION.md prints it."""
+"""The measured reason beside every claim that does not hold (issue 12): sadyn.reproduce.causes builds it from the
+claim's numbers, per figure, and REPRODUCTION.md prints it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sadyn.reproduce import FIGURES, _with_causes
+from sadyn.reproduce import FIGURES, _with_causes, causes
 from sadyn.reproduce._core import Claim, generic_cause, judge, listed, measured
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,16 +28,15 @@ def _committed() -> list[tuple[str, list[Claim], dict]]:
 
 
 def test_every_committed_claim_that_does_not_hold_gets_its_figures_own_reason():
-    """Not the generic fallback: each figure module explains each of its failing claims from its numbers."""
+    """Not the generic fallback: each failing claim gets its figure's own reason, from its numbers."""
     failing = 0
     for figure, claims, numbers in _committed():
-        module = importlib.import_module(FIGURES[figure][0])
-        for c in _with_causes(module, claims, numbers):
+        for c in _with_causes(figure, claims, numbers):
             if c.verdict != "does not hold":
                 assert c.cause == "", c.claim
                 continue
             failing += 1
-            own = module.cause(c, numbers, claims)
+            own = causes.CAUSES[figure](c, numbers, claims)
             assert own and own == c.cause and own != generic_cause(c), c.claim
             assert "nan" not in own.lower(), (c.claim, own)
     assert failing > 0
@@ -45,19 +44,16 @@ def test_every_committed_claim_that_does_not_hold_gets_its_figures_own_reason():
 
 def test_committed_json_carries_the_causes_the_modules_give():
     for figure, claims, numbers in _committed():
-        module = importlib.import_module(FIGURES[figure][0])
         record = json.loads((RESULTS / f"{figure}.json").read_text())
-        expected = [c.cause for c in _with_causes(module, claims, numbers)]
+        expected = [c.cause for c in _with_causes(figure, claims, numbers)]
         assert [c.get("cause", "") for c in record["claims"]] == expected, figure
 
 
 def test_causes_quote_the_measured_numbers():
-    from sadyn.reproduce import fig5, figS5
-
     spec = judge(
         "ItrSA: the spectral regularizer improves accuracy (4x4)", "k", False, none=0.9, spec=0.85, gain=-0.05, se=0.01
     )
-    text = fig5.cause(spec, {}, [spec])
+    text = causes.fig5(spec, {}, [spec])
     assert "from 90.0% to 85.0%" in text and "-5.0%" in text and "not tuned" in text
     grow = judge(
         "Perturbations of a trained ItrSA's state grow exponentially (9x9)",
@@ -67,7 +63,7 @@ def test_causes_quote_the_measured_numbers():
         qr_lambda_max=[0.05, 0.2],
         final_over_initial=[10.0, 1e-3],
     )
-    text = figS5.cause(grow, {}, [grow])
+    text = causes.figS5(grow, {}, [grow])
     assert "on 1 of 2 puzzles" in text and "not all in line with" in text and "does not amplify" not in text
     still = judge(
         "Perturbations of a trained ItrSA's state grow exponentially (4x4)",
@@ -77,7 +73,7 @@ def test_causes_quote_the_measured_numbers():
         qr_lambda_max=[-0.1],
         final_over_initial=[1e-9],
     )
-    text = figS5.cause(still, {}, [still])
+    text = causes.figS5(still, {}, [still])
     assert "on 0 of 1 puzzles" in text and "in line with" in text and "does not amplify" in text
 
 
@@ -85,13 +81,13 @@ def test_a_claim_without_a_specific_reason_gets_its_numbers_against_its_criterio
     c = judge("a claim no module knows", "x above 1", False, x=0.5, reason="ignored")
     assert generic_cause(c) == "measured x = 0.5; the criterion asks: x above 1"
 
-    class Bare:  # a figure module without a cause function
-        pass
-
-    (out,) = _with_causes(Bare, [c], {})
+    assert "fig4" not in causes.CAUSES  # a figure without its own reasons
+    (out,) = _with_causes("fig4", [c], {})
     assert out.cause == generic_cause(c)
+    (unknown,) = _with_causes("fig1", [c], {})  # fig1 has reasons, but none for this claim
+    assert unknown.cause == generic_cause(c)
     held = judge("c", "k", True, x=1.0)
-    assert _with_causes(Bare, [held], {})[0].cause == ""
+    assert _with_causes("fig4", [held], {})[0].cause == ""
 
 
 def test_evidence_helpers_read_missing_and_non_numbers_as_nan():

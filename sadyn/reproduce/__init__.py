@@ -1,11 +1,11 @@
 """``sadyn reproduce``: regenerate the paper's figures at teaching scale and judge its claims.
 
-Each entry of :data:`FIGURES` is a module with five functions, kept apart so each can be tested and reused:
+Each entry of :data:`FIGURES` is a module with four functions, kept apart so each can be tested and reused:
 ``measure(setting, out) -> numbers`` (a dict; keys starting with ``_`` are working data for the figure and are
 not saved), ``claims(numbers) -> [Claim]`` (each judged by a stated criterion: "holds", "does not hold",
-"inconclusive"), ``cause(claim, numbers, claims) -> str`` (for a claim that does not hold, the measured reason:
-a sentence built from the numbers, never typed by hand), ``draw(numbers) -> Figure`` and ``describe(numbers) ->
-{title, paper, ours, differences, notes}``. :func:`reproduce` runs them and saves ``<out>/<figure>.png`` and
+"inconclusive"), ``draw(numbers) -> Figure`` and ``describe(numbers) -> {title, paper, ours, differences,
+notes}``; :mod:`sadyn.reproduce.causes` gives each claim that does not hold its measured reason (a sentence
+built from the numbers, never typed by hand). :func:`reproduce` runs them and saves ``<out>/<figure>.png`` and
 ``<out>/<figure>.json`` once; ``scripts/maintenance/make_reproduction.py`` turns the JSON files into
 ``REPRODUCTION.md``.
 
@@ -41,13 +41,15 @@ FIGURES: dict[str, tuple[str, str]] = {
 }
 
 
-def _with_causes(module: Any, claims: list[Claim], numbers: dict[str, Any]) -> list[Claim]:
-    """Each claim that does not hold with its measured reason: ``module.cause(claim, numbers, claims)``, a sentence
-    from the measured numbers, or where it has none, :func:`~._core.generic_cause` (the numbers against the
-    criterion)."""
+def _with_causes(figure: str, claims: list[Claim], numbers: dict[str, Any]) -> list[Claim]:
+    """Each claim that does not hold with its measured reason: the figure's function in
+    :data:`sadyn.reproduce.causes.CAUSES`, a sentence from the measured numbers, or where it has none,
+    :func:`~._core.generic_cause` (the numbers against the criterion)."""
     import dataclasses
 
-    explain = getattr(module, "cause", None)
+    from .causes import CAUSES
+
+    explain = CAUSES.get(figure)
 
     def reason(c: Claim) -> str:
         return str((explain(c, numbers, claims) if explain is not None else "") or generic_cause(c))
@@ -64,7 +66,7 @@ def reproduce(figure: str, *, setting: Setting = "quick", out: str | Path = "rep
     module = importlib.import_module(FIGURES[figure][0])
     t0 = time.perf_counter()
     numbers = module.measure(setting, Path(out))
-    claims = _with_causes(module, module.claims(numbers), numbers)
+    claims = _with_causes(figure, module.claims(numbers), numbers)
     fig = module.draw(numbers)
     text = {"notes": [], **module.describe(numbers)}
     result = Result(

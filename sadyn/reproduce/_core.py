@@ -61,8 +61,8 @@ class Claim:
     criterion: str
     evidence: dict[str, Any]
     verdict: str
-    # for a claim that does not hold: the measured reason, a sentence built from the evidence by the figure
-    # module's ``cause(claim, numbers, claims)`` (REPRODUCTION.md prints it beside the claim)
+    # for a claim that does not hold: the measured reason, a sentence built from the evidence
+    # (sadyn.reproduce.causes; REPRODUCTION.md prints it beside the claim)
     cause: str = ""
 
 

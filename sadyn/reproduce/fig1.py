@@ -198,24 +198,3 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
         ),
         notes=notes,
     )
-
-
-def cause(c: Claim, m: dict[str, Any], claims: list[Claim]) -> str:
-    """The measured reason a Fig. 1 claim does not hold ("" for the generic one)."""
-    from ._core import measured as v
-
-    if c.claim.startswith("Fig. 1: with normalization"):
-        pace = "about as fast as" if v(c, "slope") >= 0.8 * v(c, "unnormalized_slope") else "more slowly than"
-        return (
-            f"at the paper's input (tokens of norm R = 100) RMSNorm's ||J||_2 grows with S {pace} the "
-            f"unnormalized one (log-log slope {v(c, 'slope'):.2f} against {v(c, 'unnormalized_slope'):.2f}; "
-            f"{v(c, 'slope_from_S8'):.2f} from S = 8): normalization rescales the attention Jacobian there but does "
-            f"not remove its growth with S. The same map at its own manifold (unit tokens) has slope "
-            f"{v(c, 'unit_tokens_slope'):.3f} ({v(c, 'unit_tokens_slope_from_S8'):.3f} from S = 8)"
-            + (", flat." if abs(v(c, "unit_tokens_slope")) < 0.25 else ".")
-        )
-    if c.claim.startswith("Fig. 1: without normalization"):
-        return f"the unnormalized norm's log-log slope against S is {v(c, 'slope'):.3f}, not above 0.2."
-    if c.claim.startswith("Fig. 1: normalization makes"):
-        return f"at some S RMSNorm's norm is {v(c, 'worst_ratio'):.3f} of the unnormalized one, above 1/10."
-    return ""

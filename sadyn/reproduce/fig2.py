@@ -225,34 +225,3 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
             + "."
         ),
     )
-
-
-def cause(c: Claim, m: dict[str, Any], claims: list[Claim]) -> str:
-    """The measured reason a Fig. 2 claim does not hold ("" for the generic one)."""
-    from ._core import measured as v
-
-    if c.claim.startswith("Fig. 2c"):
-        parts = []
-        if v(c, "max_rms") > 1 + 1e-6:
-            parts.append(
-                f"with RMSNorm the largest one-step eigenvalue modulus at X_16 is {v(c, 'max_rms'):.4f}, above 1 "
-                f"({v(c, 'outside_rms'):.3%} of the spectrum outside the unit circle), though far below the "
-                f"unnormalized {v(c, 'max_none'):.3f}: normalization pulls the spectrum toward the unit circle without "
-                "putting all of it inside"
-            )
-        if not v(c, "outside_rms") < v(c, "outside_none"):
-            parts.append(
-                f"the share outside the unit circle is not smaller with RMSNorm ({v(c, 'outside_rms'):.3%} against "
-                f"{v(c, 'outside_none'):.3%})"
-            )
-        if not v(c, "max_none") > 1:
-            parts.append(f"the unnormalized model's eigenvalues stay inside (max {v(c, 'max_none'):.4f})")
-        return "; ".join(parts) + "." if parts else ""
-    if c.claim.startswith("Fig. 2a"):
-        if "rms" in c.evidence:
-            return f"lambda_max is {v(c, 'rms'):+.3f} with RMSNorm against {v(c, 'none'):+.3f} without."
-        return (
-            f"RMSNorm lowers lambda_max at {v(c, 'lower_share'):.0%} of the {c.evidence.get('pairs')} grid points, "
-            "not at all of them."
-        )
-    return ""

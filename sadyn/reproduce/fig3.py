@@ -265,6 +265,8 @@ def _claims(scale: str, s: dict[str, Any], T: int) -> list[Claim]:
                 f"{T * 2 * dim**3 / 3:.1e} flops) per variant and puzzle, beyond quick's CPU budget",
                 None,
                 state_dimension=dim,
+                reason=f"the mean exponent is measured with --full only ({T} dense LUs of {dim:,} x {dim:,} per variant "
+                "and puzzle, beyond quick's CPU budget)",
             )
         )
     energy = f"energy{scale[0]}"
@@ -392,34 +394,3 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
         ),
         notes=notes if gammas else notes[1:],
     )
-
-
-def cause(c: Claim, m: dict[str, Any], claims: list[Claim]) -> str:
-    """The measured reason a Fig. 3 claim does not hold ("" for the generic one)."""
-    from ._core import listed
-    from ._core import measured as v
-
-    if c.claim.startswith("Only models with a near-zero"):
-        names, lam = c.evidence.get("high_accuracy") or [], c.evidence.get("their_max") or []
-        off = [(n, x) for n, x in zip(names, lam, strict=False) if isinstance(x, (int, float)) and abs(x) > _BAND]
-        shown = ", ".join(f"{n} ({x:+.3f})" for n, x in off)
-        return (
-            f"accurate models are not confined to |lambda_max| <= {_BAND}: {shown} reach{'es' if len(off) == 1 else ''} "
-            f"90% of the best accuracy "
-            f"(the best variant outside the band solves {v(c, 'best_accuracy_off_critical'):.1%}). The accurate "
-            f"models' exponents are {listed(c, 'their_max')} at T=16 and {listed(c, 'their_qr')} in the long run."
-        )
-    if c.claim.startswith("Successful models are slightly positive"):
-        return (
-            f"the most accurate variants {c.evidence.get('top')} (boards {listed(c, 'their_accuracy', '.1%')}) have "
-            f"lambda_max {listed(c, 'their_max')} at T=16 (mean {v(c, 'mean_of_top'):+.3f}) and "
-            f"{listed(c, 'their_qr')} in the long run (mean {v(c, 'mean_qr_of_top'):+.3f}): outside (0, {_BAND}]"
-            + (", on the convergent side." if v(c, "mean_of_top") <= 0 else ", beyond the critical band.")
-        )
-    if c.claim.startswith("Maximal and mean exponents"):
-        return (
-            f"across variants lambda_max and the mean exponent are rank-correlated at {v(c, 'spearman'):+.2f} only "
-            "(the criterion asks >= 0.7): the largest exponent and the average of all of them order the models "
-            "differently."
-        )
-    return ""

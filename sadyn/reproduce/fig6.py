@@ -240,35 +240,3 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
             + "."
         ],
     )
-
-
-def cause(c: Claim, m: dict[str, Any], claims: list[Claim]) -> str:
-    """The measured reason a Fig. 6 claim does not hold ("" for the generic one)."""
-    from ._core import listed
-    from ._core import measured as v
-
-    ablation = next((x for x in claims if x.claim.startswith("Positions inside the attention")), None)
-    with_ablation = ""
-    if ablation is not None and "rotary_final" in ablation.evidence and c.claim.endswith("(9x9)"):
-        with_ablation = (
-            f" With positions inside the attention (the rotary ablation) the index at its last loop is "
-            f"{v(ablation, 'rotary_final'):.1%} against {v(ablation, 'akorn9_final'):.1%}: feeding positions through "
-            "the input C is part of the gap (moving them into the attention closes that much of it)."
-        )
-    if c.claim.startswith("cos(vec MSA"):
-        return (
-            f"the cosine falls to {v(c, 'min_cosine'):.3f} (mean {v(c, 'mean_cosine'):.3f}), below the 0.9 asked: "
-            "J_t x_t is only partly aligned with the attention update vec MSA(X_t)."
-        )
-    if c.claim.startswith("The contribution index rises"):
-        return (
-            f"the index goes from {v(c, 'initial'):.1%} to {v(c, 'final'):.1%} over loops {listed(c, 'loops', 'd')} "
-            f"with rank correlation {v(c, 'spearman_with_t'):+.2f} with t: not a monotone rise.{with_ablation}"
-        )
-    if c.claim.startswith("The contribution index reaches"):
-        return (
-            f"only {v(c, 'final'):.1%} of the state lies in the top 2% eigenspace of J + J^T (the attention "
-            f"Jacobian's symmetric part) at the last loop (peak {v(c, 'peak'):.1%}), short of the paper's ~40%."
-            f"{with_ablation}"
-        )
-    return ""

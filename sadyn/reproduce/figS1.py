@@ -260,34 +260,3 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
             )
         ),
     )
-
-
-def cause(c: Claim, m: dict[str, Any], claims: list[Claim]) -> str:
-    """The measured reason a Fig. S.1 claim does not hold ("" for the generic one)."""
-    from ._core import measured as v
-
-    acc = {h: v(c, f"acc_h{h}") for h in HEADS}
-    mean = {h: v(c, f"mean_h{h}") for h in HEADS}
-    scales: dict[str, dict[str, Any]] = m.get("scales", {})
-    scale = next((s for s in scales.values() if c.claim.endswith(f"({s.get('label')})")), {})
-    per_head = f", {int(scale['dim']) // 8} dimensions per head at H = 8 (D = {scale['dim']})" if "dim" in scale else ""
-    if c.claim.startswith("H in {1, 2}") or c.claim.startswith("H = 8 is the best"):
-        better = [h for h in HEADS if h != 8 and v(c, f"h8_minus_h{h}") < -2 * v(c, f"se_h{h}")]
-        shown = ", ".join(f"H = {h}: {acc[h]:.1%}" for h in HEADS)
-        return (
-            f"H = {', '.join(map(str, better))} beat{'s' if len(better) == 1 else ''} H = 8 beyond 2 paired SE "
-            f"({shown}{per_head})."
-        )
-    if c.claim.startswith("the mean exponent rises"):
-        shown = ", ".join(f"H = {h}: {mean[h]:+.3f}" for h in HEADS)
-        return (
-            f"the mean exponent does not rise with H (Spearman {v(c, 'spearman'):+.2f}; {shown}; H = 8 minus H = 1 "
-            f"{v(c, 'h8_minus_h1'):+.3f}, SE {v(c, 'se'):.3f})."
-        )
-    if c.claim.startswith("the mean exponent correlates"):
-        shown = ", ".join(f"H = {h}: {mean[h]:+.3f} / {acc[h]:.1%}" for h in HEADS)
-        return (
-            f"across H the more accurate models have the lower mean exponents (Spearman {v(c, 'spearman'):+.2f}; mean "
-            f"exponent / boards: {shown})."
-        )
-    return ""

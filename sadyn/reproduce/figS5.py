@@ -133,31 +133,3 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
             "is a growth rate, not a final ratio: slow drift also ends 10x larger."
         ),
     )
-
-
-def cause(c: Claim, m: dict[str, Any], claims: list[Claim]) -> str:
-    """The measured reason a Fig. S.5 claim does not hold ("" for the generic one)."""
-    from ._core import listed
-    from ._core import measured as v
-
-    if c.claim.startswith("Perturbations of a trained ItrSA's state grow"):
-        rates = [x for x in c.evidence.get("growth_rates") or [] if isinstance(x, (int, float))]
-        qr = [x for x in c.evidence.get("qr_lambda_max") or [] if isinstance(x, (int, float))]
-        growing = sum(x > 0.01 for x in rates)
-        agree = len(qr) == len(rates) and all(
-            abs(r - q) <= max(0.02, abs(q) / 2) for r, q in zip(rates, qr, strict=True)
-        )
-        return (
-            f"the L1 distance grows exponentially on {growing} of {len(rates)} puzzles: log-slopes "
-            f"{listed(c, 'growth_rates', '+.4f')} per loop, {'in line with' if agree else 'not all in line with'} the "
-            f"long-run QR exponents {listed(c, 'qr_lambda_max', '+.4f')} from the same states; final over initial "
-            f"distance {listed(c, 'final_over_initial', '.2g')}."
-            + (" The trained loop contracts or drifts; it does not amplify." if growing == 0 else "")
-        )
-    if c.claim.startswith("...because the trained ItrSA's long-run"):
-        lam = [x for x in c.evidence.get("per_puzzle") or [] if isinstance(x, (int, float))]
-        return (
-            f"the long-run QR lambda_max averages {v(c, 'lambda_max'):+.4f} (per puzzle {listed(c, 'per_puzzle', '+.4f')}; "
-            f"{sum(x > 0 for x in lam)} of {len(lam)} positive): at or below zero, not in (0, 0.2]."
-        )
-    return ""

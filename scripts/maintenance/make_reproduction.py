@@ -54,14 +54,23 @@ def _scale_section(records: dict) -> list[str]:
     rows.sort(key=lambda kb: kb[1][SCALES[0]]["verdict"] == kb[1][SCALES[1]]["verdict"])  # changed verdicts first
     changed = sum(v[SCALES[0]]["verdict"] != v[SCALES[1]]["verdict"] for _, v in rows)
     flipped = sum({v[SCALES[0]]["verdict"], v[SCALES[1]]["verdict"]} == {"holds", "does not hold"} for _, v in rows)
+    undecided = [
+        c
+        for _, v in rows
+        if v[SCALES[0]]["verdict"] != v[SCALES[1]]["verdict"]
+        for c in v.values()
+        if c["verdict"] == "inconclusive"
+    ]
+    stated = sum("reason" in c["evidence"] for c in undecided)
     out = [
         "",
         "## What changed with scale",
         "",
         f"{len(rows)} claims are judged at both scales by the same criterion; {changed} change verdict from 4x4 to "
         f"9x9 (listed first): {flipped} between holds and does not hold, {changed - flipped} to or from inconclusive "
-        "(at 9x9 mostly for want of a checkpoint, which the measured column names). The measured numbers behind each "
-        "verdict, at each scale:",
+        f"({stated} for a stated reason, a checkpoint not trained or a measurement beyond quick's budget, which the "
+        f"measured column gives; {len(undecided) - stated} within noise). The measured numbers behind each verdict, "
+        "at each scale:",
         "",
         "| figure | claim | 4x4 | 9x9 | measured at 4x4 | measured at 9x9 |",
         "|---|---|---|---|---|---|",
