@@ -211,7 +211,9 @@ def draw(m: dict[str, Any]) -> Figure:
             left, right = axes[2 * row], axes[2 * row + 1]
             for i, key in enumerate(("mean", "max")):
                 values = [s["expo"][str(h)][key] for h in HEADS]
-                left.plot(HEADS, values, "o-", color=plots.PALETTE[i], label=f"lambda_{key}")
+                shown = key == "max" or s.get("mean_measured", True)  # the 9x9 mean: --full only
+                label = f"lambda_{key}" if shown else f"lambda_{key}: --full only"
+                left.plot(HEADS, values, "o-", color=plots.PALETTE[i], label=label)
             left.axhline(0.0, color="0.6", lw=0.8)
             left.set(xscale="log", xlabel="heads H", ylabel="T=16 exponent", title=f"ItrSA {s['label']}: exponents")
             for i, key in enumerate(("id", "ood")):

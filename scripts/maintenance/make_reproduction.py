@@ -104,7 +104,7 @@ def _remeasured(records: dict, summary: dict) -> list[str]:
     if not again:
         return []
     return [
-        f"- Re-run on their own since (`sadyn reproduce FIG --quick`, after new checkpoints shipped; their times are "
+        f"- Re-run on their own since (`sadyn reproduce FIG --quick`, after a checkpoint shipped or the figure changed; their times are "
         f"their own runs'): {', '.join(again)}."
     ]
 
