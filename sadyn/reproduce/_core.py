@@ -117,7 +117,7 @@ def judge(claim: str, criterion: str, holds: bool | None, **evidence: Any) -> Cl
 
 def measured(claim: Claim, key: str) -> float:
     """A number of ``claim``'s evidence as a float (NaN where it is missing, not finite or not a number), for
-    the figure modules' ``cause`` sentences."""
+    the sentences of :mod:`sadyn.reproduce.causes`."""
     try:
         return float(claim.evidence.get(key, math.nan))
     except (TypeError, ValueError):
@@ -125,7 +125,7 @@ def measured(claim: Claim, key: str) -> float:
 
 
 def listed(claim: Claim, key: str, spec: str = "+.3f") -> str:
-    """A list of ``claim``'s evidence formatted with ``spec`` (``"[a, b, ...]"``), for ``cause`` sentences."""
+    """A list of ``claim``'s evidence formatted with ``spec`` (``"[a, b, ...]"``), for the same sentences."""
     values = claim.evidence.get(key) or []
     return "[" + ", ".join(format(v, spec) if isinstance(v, (int, float)) else str(v) for v in values) + "]"
 

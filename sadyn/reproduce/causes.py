@@ -18,7 +18,7 @@ from .figS1 import HEADS
 
 
 def fig1(c: Claim, m: dict[str, Any], claims: list[Claim]) -> str:
-    """Fig. 1: the measured reason a claim does not hold ("" for the generic one)."""
+    """The measured reason a Fig. 1 claim does not hold ("" for the generic one)."""
     if c.claim.startswith("Fig. 1: with normalization"):
         pace = "about as fast as" if v(c, "slope") >= 0.8 * v(c, "unnormalized_slope") else "more slowly than"
         return (
