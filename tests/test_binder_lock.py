@@ -1,5 +1,6 @@
 """binder/requirements.txt is a full lock (scripts/ci/lock_binder.py) that agrees with constraints.txt and
-pyproject.toml; (slow) it is what pip resolves today."""
+pyproject.toml; (slow) pip, given the lock's own pins as constraints, installs exactly those packages (a closed,
+consistent lock; not "what pip resolves today", which changes with the day and the machine's index)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts" / "ci"))
+import lock_binder  # noqa: E402
+
 LOCK_LINES = [
     line.strip()
     for line in (REPO / "binder" / "requirements.txt").read_text().splitlines()
@@ -62,8 +66,58 @@ def test_lock_agrees_with_every_pin_of_constraints_txt() -> None:
     assert different == {}, f"binder lock vs constraints.txt: {different}"
 
 
+def test_read_lock_reads_every_pin_and_skips_options_comments_and_the_package() -> None:
+    pins = lock_binder.read_lock((REPO / "binder" / "requirements.txt").read_text())
+    assert sorted(pins) == sorted(LOCK)
+    assert all(pins[name] == _pin(requirement) for name, requirement in LOCK.items())
+    text = "# a comment\n--extra-index-url https://x\nTyping_Extensions==4.12.2\nnumpy==2.1.0\n\n.\n"
+    assert lock_binder.read_lock(text) == {"typing-extensions": "4.12.2", "numpy": "2.1.0"}
+
+
+def test_differences_names_missing_extra_and_other_versions() -> None:
+    lock = {"a": "1.0", "b": "2.0", "c": "3.0"}
+    assert lock_binder.differences(lock, dict(lock)) == []
+    lines = lock_binder.differences(lock, {"a": "1.0", "b": "2.1", "d": "4.0"})
+    assert lines == [
+        "  missing from the lock: d==4.0",
+        "  in the lock but not needed: c==3.0",
+        "  b: lock 2.0, pip 2.1",
+    ]
+
+
+def _fake_resolve(result: dict[str, str] | None):
+    def resolve(python: str = sys.executable, pins: dict[str, str] | None = None) -> dict[str, str]:
+        assert pins is not None, "--check must resolve under the lock's own pins"
+        if result is None:
+            raise subprocess.CalledProcessError(1, ["pip"])
+        return result
+
+    return resolve
+
+
+@pytest.mark.parametrize(
+    ("resolved", "code", "message"),
+    [
+        ({"numpy": "2.1.0", "torch": "2.13.0"}, 0, "closed and consistent (2 pins)"),
+        ({"numpy": "2.1.0", "torch": "2.13.0", "sympy": "1.13"}, 1, "missing from the lock: sympy==1.13"),
+        ({"numpy": "2.1.0"}, 1, "in the lock but not needed: torch==2.13.0"),
+        (None, 1, "pip cannot install the pins"),
+    ],
+)
+def test_check_reports_what_is_wrong_with_a_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], resolved, code, message
+) -> None:
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("numpy==2.1.0\ntorch==2.13.0\n.\n")
+    monkeypatch.setattr(lock_binder, "resolve", _fake_resolve(resolved))
+    assert lock_binder.main(["--check", "--lock", str(lock)]) == code
+    out = capsys.readouterr()
+    assert message in out.out + out.err
+    assert lock.read_text() == "numpy==2.1.0\ntorch==2.13.0\n.\n", "--check writes nothing"
+
+
 @pytest.mark.slow
-def test_lock_is_what_pip_resolves_from_constraints() -> None:
+def test_lock_is_closed_and_consistent_under_its_own_pins() -> None:
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "ci" / "lock_binder.py"), "--check"],
         capture_output=True,

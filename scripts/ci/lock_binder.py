@@ -7,8 +7,14 @@ ends with ``.``, the package itself. tests/test_binder_lock.py checks the lock a
 
 Usage::
 
-    python scripts/ci/lock_binder.py            # rewrite binder/requirements.txt
-    python scripts/ci/lock_binder.py --check    # exit 1 when the written lock differs from a fresh one
+    python scripts/ci/lock_binder.py            # rewrite binder/requirements.txt from a fresh resolution
+    python scripts/ci/lock_binder.py --check    # exit 1 when the written lock is not closed and consistent
+
+``--check`` does not compare with a fresh resolution: which versions of the unpinned transitive packages pip picks
+depends on the day and on the machine's index, so that comparison would fail whenever a dependency releases. It
+resolves again with the lock's own pins as constraints, which gives the same answer on any machine that can reach
+the pinned versions, and fails when the lock misses a package pip needs, holds one it does not, or pins versions
+that cannot be installed together (with constraints.txt, which pip also applies).
 """
 
 from __future__ import annotations
@@ -42,14 +48,39 @@ def runtime_requirements() -> list[str]:
     return list(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"])
 
 
-def resolve(python: str = sys.executable) -> dict[str, str]:
-    """``{name: version}`` of everything pip would install for the runtime dependencies under constraints.txt.
-    Local version labels (``2.13.0+cpu``) are dropped: ``torch==2.13.0`` matches the CPU build on the CPU index."""
+def read_lock(text: str) -> dict[str, str]:
+    """``{name: version}`` of the ``name==version`` lines of a lock (comments, options and ``.`` are skipped)."""
+    pins = {}
+    for line in text.splitlines():
+        if line and line[0].isalnum() and "==" in line:
+            name, version = line.split("==", 1)
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def differences(lock: dict[str, str], resolved: dict[str, str]) -> list[str]:
+    """One line per package where the lock and a resolution disagree (missing, extra or another version)."""
+    lines = [f"  missing from the lock: {n}=={resolved[n]}" for n in sorted(set(resolved) - set(lock))]
+    lines += [f"  in the lock but not needed: {n}=={lock[n]}" for n in sorted(set(lock) - set(resolved))]
+    lines += [
+        f"  {n}: lock {lock[n]}, pip {resolved[n]}" for n in sorted(set(lock) & set(resolved)) if lock[n] != resolved[n]
+    ]
+    return lines
+
+
+def resolve(python: str = sys.executable, pins: dict[str, str] | None = None) -> dict[str, str]:
+    """``{name: version}`` of everything pip would install for the runtime dependencies under constraints.txt
+    (and under ``pins`` as further constraints, when given). Local version labels (``2.13.0+cpu``) are dropped:
+    ``torch==2.13.0`` matches the CPU build on the CPU index."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         command = [python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--report"]
-        command += [str(report), "-c", str(CONSTRAINTS), *runtime_requirements()]
-        subprocess.run(command, check=True, cwd=tmp)
+        command += [str(report), "-c", str(CONSTRAINTS)]
+        if pins is not None:
+            extra = Path(tmp) / "lock-constraints.txt"
+            extra.write_text("".join(f"{name}=={version}\n" for name, version in pins.items()))
+            command += ["-c", str(extra)]
+        subprocess.run([*command, *runtime_requirements()], check=True, cwd=tmp)
         installs = json.loads(report.read_text())["install"]
     pins = {item["metadata"]["name"].lower().replace("_", "-"): item["metadata"]["version"] for item in installs}
     return {name: version.split("+", 1)[0] for name, version in sorted(pins.items())}
@@ -62,18 +93,29 @@ def render(pins: dict[str, str], python: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare with binder/requirements.txt; write nothing")
+    parser.add_argument("--check", action="store_true", help="check that the lock is closed and consistent")
+    parser.add_argument("--lock", type=Path, default=LOCK, help="the lock file (default: binder/requirements.txt)")
     args = parser.parse_args(argv)
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    text = render(resolve(), python)
+    path: Path = args.lock
     if args.check:
-        if LOCK.read_text() != text:
-            print(f"lock_binder: {LOCK} is out of date; run python scripts/ci/lock_binder.py", file=sys.stderr)
+        lock = read_lock(path.read_text())
+        try:
+            resolved = resolve(pins=lock)
+        except subprocess.CalledProcessError:
+            print(f"lock_binder: pip cannot install the pins of {path} together with constraints.txt", file=sys.stderr)
+            print("  run python scripts/ci/lock_binder.py to rewrite the lock", file=sys.stderr)
             return 1
-        print("lock_binder: binder/requirements.txt is up to date")
+        problems = differences(lock, resolved)
+        if problems:
+            print(f"lock_binder: {path} is not a closed lock:", *problems, sep="\n", file=sys.stderr)
+            print("  run python scripts/ci/lock_binder.py to rewrite it", file=sys.stderr)
+            return 1
+        print(f"lock_binder: {path.name} is closed and consistent ({len(lock)} pins)")
         return 0
-    LOCK.write_text(text)
-    print(f"lock_binder: wrote {LOCK} ({text.count('==')} pinned packages)")
+    text = render(resolve(), python)
+    path.write_text(text)
+    print(f"lock_binder: wrote {path} ({text.count('==')} pinned packages)")
     return 0
 
 
