@@ -142,8 +142,10 @@ def test_reproduce_all_default_jobs_are_the_usable_cpus_for_quick_only(monkeypat
 def test_cli_reproduce_refuses_bad_jobs(capsys):
     from sadyn.cli import main
 
-    assert main(["reproduce", "all", "--jobs", "0"]) == 2
-    assert "--jobs must be a positive integer" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:  # argparse's own error, as for every counted flag
+        main(["reproduce", "all", "--jobs", "0"])
+    assert exit_.value.code == 2
+    assert "argument --jobs: must be an integer >= 1, got 0" in capsys.readouterr().err
     assert main(["reproduce", "fig1", "--jobs", "2"]) == 2
     assert "applies to `all` only" in capsys.readouterr().err
     assert main(["reproduce", "all", "--full", "--jobs", "2", "--out", "unused"]) == 2

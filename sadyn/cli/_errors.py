@@ -1,4 +1,5 @@
-"""The one exception the subcommands raise for a message without a traceback, and the checks of output paths.
+"""The one exception the subcommands raise for a message without a traceback, the checks of output paths, and
+the argparse type of counted flags (``--jobs``, ``--threads``, ``--limit``).
 
 Output locations are checked before any computation (``check_output_folder``, ``check_output_file``), so a
 typo in ``--out`` or ``--json`` costs nothing: the answer is ``sadyn <command>: error: ...`` at once, not a
@@ -8,14 +9,33 @@ with a temporary file in the nearest existing folder, removed at once.
 
 from __future__ import annotations
 
+import argparse
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["CommandError", "check_output_folder", "check_output_file"]
+__all__ = ["CommandError", "check_output_folder", "check_output_file", "integer_at_least"]
 
 
 class CommandError(Exception):
     """A failure to report as ``sadyn <command>: error: <message>`` with exit status 2, no traceback."""
+
+
+def integer_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type`` for an integer flag >= ``minimum``; argparse reports a bad value as
+    ``argument --jobs: must be an integer >= 1, got 0`` (the flag named, exit status 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {value}")
+        return value
+
+    parse.__name__ = "int"
+    return parse
 
 
 def _nearest_existing(path: Path) -> Path:

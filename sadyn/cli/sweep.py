@@ -9,19 +9,9 @@ import argparse
 import signal
 from pathlib import Path
 
-from ._errors import CommandError, check_output_folder
+from ._errors import CommandError, check_output_folder, integer_at_least
 
 __all__ = ["add_arguments", "run"]
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--executor", choices=("local", "slurm"), default="local", help="local processes or Slurm via submitit"
     )
     parser.add_argument(
-        "--jobs", type=_positive, default=1, help="parallel runs (local processes / array tasks at once)"
+        "--jobs", type=integer_at_least(1), default=1, help="parallel runs (local processes / array tasks at once)"
     )
     parser.add_argument("--dry-run", action="store_true", help="list the runs and what would happen; run nothing")
 

@@ -24,20 +24,9 @@ from pathlib import Path
 
 from ..solver._flags import add_config_arguments
 from ..solver._flags import config_from_args as _config_from_flags
-from ._errors import CommandError, check_output_file, check_output_folder
+from ._errors import CommandError, check_output_file, check_output_folder, integer_at_least
 
 __all__ = ["add_train_arguments", "run_train", "add_eval_arguments", "run_eval", "config_from_args", "config_to_argv"]
-
-
-def _count(minimum: int):
-    def parse(text: str) -> int:
-        value = int(text)
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text}")
-        return value
-
-    parse.__name__ = "int"
-    return parse
 
 
 def _minutes(text: str) -> float:
@@ -58,7 +47,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     r = parser.add_argument_group("run (not part of the config)")
     r.add_argument("--device", default="cpu", help="cpu or cuda")
     r.add_argument("--minutes", type=_minutes, default=None, help="time budget: save and stop after this many minutes")
-    r.add_argument("--threads", type=_count(1), default=None, help="torch threads (default: $OMP_NUM_THREADS or 1)")
+    r.add_argument(
+        "--threads", type=integer_at_least(1), default=None, help="torch threads (default: $OMP_NUM_THREADS or 1)"
+    )
     r.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run in --out")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -174,10 +165,10 @@ def run_train(args: argparse.Namespace) -> int:
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.ArgumentDefaultsHelpFormatter
     parser.add_argument("checkpoint", type=Path, help="a .pt file written by `sadyn train` (or a pretrained name)")
-    parser.add_argument("--steps", type=_count(0), nargs="+", default=[16, 32, 64, 128], help="loop counts T")
+    parser.add_argument("--steps", type=integer_at_least(0), nargs="+", default=[16, 32, 64, 128], help="loop counts T")
     parser.add_argument(
         "--restarts",
-        type=_count(1),
+        type=integer_at_least(1),
         nargs="+",
         default=[1, 4],
         help="K values; K > 1 votes by --vote (pass 1 alone to save time)",
@@ -189,12 +180,12 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         help="how K > 1 restarts pick one: lowest pseudo-energy (AKOrN) or the readout's most probable board",
     )
     parser.add_argument("--datasets", nargs="+", default=None, help="default: the checkpoint's ID and OOD sets")
-    parser.add_argument("--limit", type=_count(1), default=None, help="first N puzzles of each test set")
-    parser.add_argument("--seed", type=_count(0), default=0, help="seed of the initial-state noise")
+    parser.add_argument("--limit", type=integer_at_least(1), default=None, help="first N puzzles of each test set")
+    parser.add_argument("--seed", type=integer_at_least(0), default=0, help="seed of the initial-state noise")
     parser.add_argument("--raw", action="store_true", help="evaluate the raw weights instead of the EMA")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON to this file")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
-    parser.add_argument("--threads", type=_count(1), default=None, help="torch threads")
+    parser.add_argument("--threads", type=integer_at_least(1), default=None, help="torch threads")
 
 
 def run_eval(args: argparse.Namespace) -> int:

@@ -230,9 +230,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder for the PNG and JSON files (default: ./reproduction)",
     )
+    from ..cli._errors import integer_at_least
+
     parser.add_argument(
         "--jobs",
-        type=int,
+        type=integer_at_least(1),
         default=None,
         metavar="N",
         help="with all: worker processes, one figure each at a time (default: the usable CPUs with --quick, "
@@ -246,10 +248,10 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(1)  # small tensors on shared cores: one thread is fastest (sadyn.threads)
-    if args.jobs is not None and (args.jobs < 1 or args.figure != "all"):
+    if args.jobs is not None and args.figure != "all":
         print(
-            f"sadyn reproduce: error: --jobs must be a positive integer and applies to `all` only, got {args.jobs} "
-            f"with {args.figure}.",
+            f"sadyn reproduce: error: --jobs applies to `all` only (one figure runs in this process), got "
+            f"--jobs {args.jobs} with {args.figure}.",
             file=sys.stderr,
         )
         return 2
