@@ -298,12 +298,18 @@ def test_full_setting_retrains_from_the_manifest_command(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name, start, epochs", [("itrsa9-rms", "best.pt", 10), ("akorn9", "last.pt", 14)], ids=["best", "last"]
+    "chain, starts, epochs",
+    [
+        (["itrsa9-rms-stage1", "itrsa9-rms"], ["best.pt"], 10),
+        (["akorn9-stage1", "akorn9-stage2"], ["last.pt"], 14),
+        (["akorn9-stage1", "akorn9-stage2", "akorn9"], ["last.pt", "best.pt"], 40),
+    ],
+    ids=["best", "last", "three-stages"],
 )
-def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, monkeypatch, name, start, epochs):
-    """A fine-tune (itrsa9-rms starts from itrsa9-rms-stage1's best.pt, akorn9 from akorn9-stage1's last.pt, the
-    state its time box ended at) first retrains its stage and starts from that result's file that shipped.toml
-    names, not from a path on the machine that shipped it."""
+def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, monkeypatch, chain, starts, epochs):
+    """A fine-tune (itrsa9-rms starts from itrsa9-rms-stage1's best.pt, akorn9-stage2 from akorn9-stage1's last.pt,
+    the state its time box ended at, and akorn9 from akorn9-stage2's best.pt) first retrains the stages before it,
+    each from the file of its parent that shipped.toml names, not from a path on the machine that shipped it."""
     from problems import recording_train
 
     import sadyn as sd
@@ -311,15 +317,16 @@ def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, mo
 
     calls: list = []
     monkeypatch.setattr(sd, "train", recording_train(calls))
+    name = chain[-1]
     best = _core.retrain(name, tmp_path / name)
     assert best == tmp_path / name / "best.pt"
-    assert [c[0] for c in calls] == [f"{name}-stage1", name]
-    assert calls[0][1] is None and calls[1][1] == str(tmp_path / f"{name}-stage1" / start)
-    assert calls[1][2] == epochs  # the manifest's epochs, not a fixed count
+    assert [c[0] for c in calls] == chain
+    assert [c[1] for c in calls] == [None] + [str(tmp_path / a / f) for a, f in zip(chain[:-1], starts, strict=True)]
+    assert calls[-1][2] == epochs  # the manifest's epochs, not a fixed count
     # each run stops where the shipped one did: the stage at its time box, not at its command's 100 epochs
     from sadyn.solver.pretrained import pretrained_info
 
-    shipped = [pretrained_info(n)["training"]["updates_total"] for n in (f"{name}-stage1", name)]
+    shipped = [pretrained_info(n)["training"]["updates_total"] for n in chain]
     assert [c[3] for c in calls] == shipped and shipped[0] < 100 * 170  # 100 epochs of 170 batches
 
 

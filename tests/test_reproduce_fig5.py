@@ -44,7 +44,7 @@ def test_spec_gain_at_9x9_is_paired_and_symmetric():
 
 def test_missing_pairs_are_inconclusive_and_named():
     base = np.ones(50)
-    nine = _scale(9, {"itrsa9-rms": base, "akorn9": base})
+    nine = _scale(9, {"itrsa9-rms": base, "akorn9-stage2": base})
     got = {c.claim: c for c in fig5.claims({"scales": {"9x9": nine}})}
     spec = got["ItrSA: the spectral regularizer improves accuracy (9x9)"]
     assert spec.verdict == "inconclusive" and "itrsa9-spec" in spec.evidence["reason"]
@@ -93,7 +93,7 @@ def test_description_gives_e_singles_threshold_where_it_is_measured():
 
 
 def test_a_baseline_without_a_shipped_variant_is_not_measured(monkeypatch):
-    """akorn9 alone (no AKOrN variant shipped at 9x9) costs minutes and feeds no claim: it is left out, and the
+    """akorn9-stage2 alone (no AKOrN variant shipped at 9x9) costs minutes and feeds no claim: it is left out, and the
     AKOrN claims name only the missing variant, not the shipped baseline."""
     import sadyn.experiments as experiments
 
@@ -103,7 +103,9 @@ def test_a_baseline_without_a_shipped_variant_is_not_measured(monkeypatch):
         seen.append(sorted(models))
         return {"solved": {name: np.ones((len(seeds), n)) for name in models}}
 
-    monkeypatch.setattr(experiments, "shipped_solvers", lambda size, names: ["itrsa9-rms", "itrsa9-spec", "akorn9"])
+    monkeypatch.setattr(
+        experiments, "shipped_solvers", lambda size, names: ["itrsa9-rms", "itrsa9-spec", "akorn9-stage2"]
+    )
     monkeypatch.setattr(experiments, "solved_boards", fake_solved)
     monkeypatch.setattr(fig5, "solver", lambda name, setting, out: name)
     s = fig5._scale(9, "quick", None)
@@ -111,7 +113,7 @@ def test_a_baseline_without_a_shipped_variant_is_not_measured(monkeypatch):
     assert s["models"] == {"ItrSA / none": "itrsa9-rms", "ItrSA / Spec": "itrsa9-spec"}
     got = {c.claim: c for c in fig5.claims({"scales": {"9x9": s}})}
     reason = got["AKOrN: the spectral regularizer improves accuracy (9x9)"].evidence["reason"]
-    assert "akorn9-spec" in reason and "(akorn9)" not in reason
+    assert "akorn9-spec" in reason and "(akorn9-stage2)" not in reason
 
 
 def test_e_single_shows_its_unregularized_h1_control_beside_the_baseline():
@@ -141,7 +143,7 @@ def test_a_claim_needing_an_unplanned_checkpoint_says_why_it_is_not_trained():
     """9x9 AKOrN has no energy-regularized model in the planned family: its claims say so, not just "not shipped";
     a planned, unshipped one (itrsa9-emulti) keeps "not shipped" with its name."""
     good = np.ones(50)
-    nine = _scale(9, {"itrsa9-rms": good, "akorn9": good, "itrsa9-esingle": good * 0.0})
+    nine = _scale(9, {"itrsa9-rms": good, "akorn9-stage2": good, "itrsa9-esingle": good * 0.0})
     got = {c.claim: c for c in fig5.claims({"scales": {"9x9": nine}})}
     reason = got["AKOrN: E-single fails to train: it fails even in distribution (9x9)"].evidence["reason"]
     assert reason.startswith("not trained: the 9x9 family has ItrSA's") and "not shipped" not in reason

@@ -58,6 +58,7 @@ _QUICK_ORDER_9X9 = (
     "akorn9-rotary",
     "itrsa9-rms-stage1",
     "akorn9-stage1",
+    "akorn9-stage2",
 )
 
 

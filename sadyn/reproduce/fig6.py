@@ -25,7 +25,8 @@ from ._core import Claim, Setting, choose, judge, pick, solver
 FIGURE = "fig6"
 _KEYS = ("pseudo_energy", "quadratic", "attention_energy", "cosine", "contribution")
 ABLATION = "akorn9-rotary"  # positions inside the attention (2-D rotary queries and keys), else as akorn9
-# 5 points of contribution index: over 3x akorn9's own change between loops 8 and 16 (0.086 -> 0.101, quick, 9x9)
+# 5 points of contribution index: over 3x akorn9's own change between loops 8 and 16 (0.086 -> 0.101, quick, 9x9;
+# measured on the akorn9 of 2026-12-02, now akorn9-stage2, when the criterion was fixed)
 _ABLATION_GAIN = 0.05
 
 
@@ -222,7 +223,8 @@ def describe(m: dict[str, Any]) -> dict[str, Any]:
             f"{ABLATION} (positions='rotary') puts them there"
             + (
                 f". The two were not trained alike: akorn9 is a fine-tune (akorn9-stage1's constant lr, then 14 "
-                f"epochs of augmentation and a cosine lr), {ABLATION} 40 epochs of the cosine recipe from scratch."
+                f"and 40 more epochs of augmentation and a cosine lr), {ABLATION} 40 epochs of the cosine recipe "
+                "from scratch."
                 if m.get("ablation") is not None
                 else " and is not shipped yet (training: training_state/)."
             )

@@ -4,8 +4,8 @@ Protocol (App. B.5.4): run 128 loops to reach x_0, perturb it with eps ~ N(0, (1
 record the L1 distance at equally spaced points. The paper's ItrSA (lambda_max slightly positive) shows an
 exponentially growing distance; a model with lambda_max < 0 would instead forget the perturbation.
 
-Criterion (changed from "the distance ends > 10x larger", which slow drift also meets: the shipped akorn9
-drifts to 10.07x without exponential growth): the slope of ln(distance) before saturation
+Criterion (changed from "the distance ends > 10x larger", which slow drift also meets: akorn9's second
+stage, akorn9-stage2, drifts to 10.07x without exponential growth): the slope of ln(distance) before saturation
 (:func:`sadyn.experiments.sensitivity.distance_growth_rate`) must be positive (> 0.01 per loop) and agree with
 the long-run QR exponent from the same state (within max(0.02, half its size)). Judged at 4x4 and at 9x9.
 """

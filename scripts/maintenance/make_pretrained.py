@@ -55,24 +55,32 @@ MODELS = {
         (1,),
     ),
     "akorn9": (
+        "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: akorn9-stage2 fine-tuned 40 more epochs with the same "
+        "recipe (warm restart: cosine lr 1e-3 -> 2e-5, Sudoku symmetry augmentation; over three sessions, "
+        "training_state/akorn9-long/), since stage 2 still underfit",
+        "oscillators + amplitude readout at CPU scale, the AKOrN flagship",
+        BIG_T,
+        (1,),
+    ),
+    "akorn9-stage2": (
         "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: akorn9-stage1 (125 min) fine-tuned 14 epochs with "
         "itrsa9-rms's stage-2 recipe (Sudoku symmetry augmentation, cosine lr 1e-3 -> 2e-5; started with epochs=18, "
         "resumed at epoch 5 with epochs=14). Its last.pt was not kept: training time and curve end at the best "
         "epoch (12); training_state/akorn9-aug/log.txt has all 14",
-        "oscillators + amplitude readout at CPU scale, the AKOrN flagship",
+        "the AKOrN flagship until its third stage; Fig. 5's control for akorn9-spec (the same start and recipe)",
         BIG_T,
         (1,),
     ),
     "akorn9-spec": (
         "9x9 AKOrN + spectral regularizer (lambda=1e-5), N=4, D=128, 8 heads, T=16: akorn9-stage1 fine-tuned 14 "
-        "epochs with akorn9's recipe (augmentation, cosine lr) plus the penalty",
-        "Fig. 5 at 9x9: the spectral regularizer against akorn9, the same start and recipe without it",
+        "epochs with akorn9-stage2's recipe (augmentation, cosine lr) plus the penalty",
+        "Fig. 5 at 9x9: the spectral regularizer against akorn9-stage2, the same start and recipe without it",
         BIG_T,
         (1,),
     ),
     "akorn9-stage1": (
         "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: stage 1 (constant lr 2e-3, no augmentation)",
-        "the first recipe's state at its time box; the starting point of akorn9 and akorn9-spec",
+        "the first recipe's state at its time box; the starting point of akorn9-stage2 and akorn9-spec",
         BIG_T,
         (1,),
     ),
