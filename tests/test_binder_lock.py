@@ -66,12 +66,16 @@ def test_lock_agrees_with_every_pin_of_constraints_txt() -> None:
     assert different == {}, f"binder lock vs constraints.txt: {different}"
 
 
-def test_read_lock_reads_every_pin_and_skips_options_comments_and_the_package() -> None:
-    pins = lock_binder.read_lock((REPO / "binder" / "requirements.txt").read_text())
+def test_read_lock_reads_every_pin_and_skips_options_comments_and_the_package(tmp_path: Path) -> None:
+    pins = lock_binder.read_lock(REPO / "binder" / "requirements.txt")
     assert sorted(pins) == sorted(LOCK)
     assert all(pins[name] == _pin(requirement) for name, requirement in LOCK.items())
-    text = "# a comment\n--extra-index-url https://x\nTyping_Extensions==4.12.2\nnumpy==2.1.0\n\n.\n"
-    assert lock_binder.read_lock(text) == {"typing-extensions": "4.12.2", "numpy": "2.1.0"}
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("# a comment\n--extra-index-url https://x\nTyping_Extensions==4.12.2\nnumpy==2.1.0\n\n.\n")
+    assert lock_binder.read_lock(lock) == {"typing-extensions": "4.12.2", "numpy": "2.1.0"}
+    lock.write_text("numpy>=2\n.\n")
+    with pytest.raises(ValueError, match="'numpy>=2' is not a name==version pin"):
+        lock_binder.read_lock(lock)
 
 
 def test_differences_names_missing_extra_and_other_versions() -> None:

@@ -26,6 +26,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from check_binder import read_requirements
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -48,13 +50,18 @@ def runtime_requirements() -> list[str]:
     return list(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"])
 
 
-def read_lock(text: str) -> dict[str, str]:
-    """``{name: version}`` of the ``name==version`` lines of a lock (comments, options and ``.`` are skipped)."""
+def read_lock(path: Path) -> dict[str, str]:
+    """``{name: version}`` of a lock's pins (``check_binder.read_requirements`` sets the index options and ``.``
+    aside); a requirement that is not a ``name==version`` pin is an error."""
+    _, requirements, _ = read_requirements(path)
     pins = {}
-    for line in text.splitlines():
-        if line and line[0].isalnum() and "==" in line:
-            name, version = line.split("==", 1)
-            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    for line in requirements:
+        name, pinned, version = line.partition("==")
+        if not pinned:
+            raise ValueError(
+                f"{path}: {line!r} is not a name==version pin; rewrite the lock with {Path(__file__).name}"
+            )
+        pins[name.strip().lower().replace("_", "-")] = version.strip()
     return pins
 
 
@@ -99,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     path: Path = args.lock
     if args.check:
-        lock = read_lock(path.read_text())
+        lock = read_lock(path)
         try:
             resolved = resolve(pins=lock)
         except subprocess.CalledProcessError:
