@@ -57,7 +57,8 @@ MODELS = {
     "akorn9": (
         "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: akorn9-stage2 fine-tuned 40 more epochs with the same "
         "recipe (warm restart: cosine lr 1e-3 -> 2e-5, Sudoku symmetry augmentation; over three sessions, "
-        "training_state/akorn9-long/), since stage 2 still underfit",
+        "training_state/akorn9-long/), since stage 2 still underfit. Its command's --init-from names akorn9.pt as "
+        "it was when the run started, the file shipped now as akorn9-stage2.pt (same sha256)",
         "oscillators + amplitude readout at CPU scale, the AKOrN flagship",
         BIG_T,
         (1,),
