@@ -53,3 +53,22 @@ def test_full_retrains_a_record_stage_from_its_command(manifest, tmp_path, monke
     updates = manifest["models"][RECORD]["training"]["updates_total"]
     assert calls[0] == (RECORD, None, 100, updates)  # the command's 100 epochs, cut at the record's updates
     assert calls[1][0] == "itrsa9-rms" and calls[1][1] == str(tmp_path / RECORD / "best.pt")
+
+
+def test_a_record_fine_tune_keeps_its_start_in_the_manifest():
+    """akorn9-stage3 ships as its record alone and is itself a fine-tune: shipped_start reads its start from the
+    manifest (a file's from the checkpoint), so the chain akorn9 -> stage3 -> stage2 resolves by digest alone."""
+    assert pretrained.pretrained_info("akorn9-stage3")["file"] is None
+    assert pretrained.shipped_parent(pretrained.shipped_start("akorn9")) == "akorn9-stage3"
+    assert pretrained.shipped_parent(pretrained.shipped_start("akorn9-stage3")) == "akorn9-stage2"
+    assert pretrained.shipped_start("itrsa9-h1-stage1") is None and pretrained.shipped_start("itrsa4-rms") is None
+
+
+def test_a_record_fine_tune_without_its_start_cannot_be_retrained(manifest, tmp_path):
+    """A record whose manifest lost ``init_from`` has no known start: --full refuses with the way out."""
+    manifest["models"]["akorn9-stage3"] = {
+        k: v for k, v in manifest["models"]["akorn9-stage3"].items() if k != "init_from"
+    }
+    assert pretrained.shipped_start("akorn9-stage3") is None
+    with pytest.raises(ValueError, match="cannot retrain 'akorn9-stage3'.*not a shipped checkpoint"):
+        _core.retrain("akorn9-stage3", tmp_path / "akorn9-stage3")

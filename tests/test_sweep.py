@@ -175,15 +175,14 @@ def test_the_shipped_spec_rebuilds_every_shipped_checkpoint_command():
     manifest = json.loads(files("sadyn.solver.pretrained").joinpath("manifest.json").read_text())["models"]
     runs = {r.name: r for r in expand(load_spec(Path(str(files("sadyn.solver.pretrained").joinpath("shipped.toml")))))}
     assert set(runs) == set(manifest)
-    from sadyn.solver import load_checkpoint, pretrained_path
-    from sadyn.solver.pretrained import shipped_parent
+    from sadyn.solver.pretrained import shipped_parent, shipped_start
 
     for name, entry in manifest.items():
         recorded = sd.TrainConfig.from_argv(shlex.split(entry["command"]))
         spec = runs[name].config
         if recorded.init_from is not None:  # fine-tuned: same start, checked by the digest the run recorded
             stage = Path(spec.init_from).parent.name
-            assert shipped_parent(load_checkpoint(pretrained_path(name))["init_from"]) == stage, name
+            assert shipped_parent(shipped_start(name)) == stage, name
             recorded, spec = (
                 recorded.__class__.from_dict({**recorded.to_dict(), "init_from": None}),
                 spec.__class__.from_dict({**spec.to_dict(), "init_from": None}),

@@ -219,15 +219,15 @@ def retrain(name: str, folder: Path, *, epochs: int | None = None) -> Path:
     trained it."""
     import sadyn as sd
 
+    from ..solver import pretrained
     from ..solver._flags import config_from_argv
-    from ..solver.checkpoint import load_checkpoint
-    from ..solver.pretrained import pretrained_path, shipped_parent
+    from ..solver.pretrained import shipped_parent, shipped_start
     from ..solver.sweep import expand, load_spec
 
     folder = Path(folder)
     config = config_from_argv(retrain_command(name, folder, epochs=epochs)[1:])  # drop "train"
     if config.init_from is not None:
-        stage = shipped_parent(load_checkpoint(pretrained_path(name))["init_from"])
+        stage = shipped_parent(shipped_start(name))
         if stage is None:
             raise ValueError(
                 f"cannot retrain {name!r}: it fine-tunes {config.init_from!r}, which is not a shipped checkpoint "
@@ -236,7 +236,7 @@ def retrain(name: str, folder: Path, *, epochs: int | None = None) -> Path:
             )
         # the stage's file the fine-tune starts from, as shipped.toml plans it: best.pt, or last.pt (the state a
         # time-boxed stage ended at); the path in the recorded command is the training machine's
-        planned = {r.name: r.config for r in expand(load_spec(pretrained_path(name).parent / "shipped.toml"))}
+        planned = {r.name: r.config for r in expand(load_spec(Path(pretrained.__file__).parent / "shipped.toml"))}
         start = folder.parent / stage / Path(planned[name].init_from or "best.pt").name
         if not start.is_file():
             best = retrain(stage, folder.parent / stage)

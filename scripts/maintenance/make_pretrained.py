@@ -55,11 +55,23 @@ MODELS = {
         (1,),
     ),
     "akorn9": (
+        "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: akorn9-stage3 fine-tuned 40 more epochs with the same "
+        "recipe (a second warm restart: cosine lr 1e-3 -> 2e-5, Sudoku symmetry augmentation; over two sessions, "
+        "training_state/akorn9-long2/). Its command's --init-from names akorn9.pt as it was when the run started: "
+        "akorn9-stage3's weights, shipped now as that stage's record alone (same weights_sha256; the file is "
+        "sadyn/solver/pretrained/akorn9.pt at commit 234f8ed)",
+        "oscillators + amplitude readout at CPU scale, the AKOrN flagship",
+        BIG_T,
+        (1,),
+    ),
+    "akorn9-stage3": (
         "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: akorn9-stage2 fine-tuned 40 more epochs with the same "
         "recipe (warm restart: cosine lr 1e-3 -> 2e-5, Sudoku symmetry augmentation; over three sessions, "
         "training_state/akorn9-long/), since stage 2 still underfit. Its command's --init-from names akorn9.pt as "
-        "it was when the run started, the file shipped now as akorn9-stage2.pt (same sha256)",
-        "oscillators + amplitude readout at CPU scale, the AKOrN flagship",
+        "it was when the run started, the file shipped now as akorn9-stage2.pt (same sha256). Shipped as akorn9 "
+        "from 2026-12-03 to 2026-12-04; its record alone since (its entry was copied from that akorn9's, with its "
+        "evaluation)",
+        "the AKOrN flagship until its fourth stage; the start of akorn9",
         BIG_T,
         (1,),
     ),
@@ -258,7 +270,13 @@ MODELS = {
 
 # training stages shipped as their manifest record alone (command, curve, time, EMA weights digest), not their
 # weights: a fine-tune's start that the package's ~15 MB budget cannot hold (sadyn.solver.pretrained)
-RECORD_ONLY: set[str] = {"itrsa9-h1-stage1", "itrsa9-h2-stage1", "itrsa9-h4-stage1", "itrsa9-emulti-stage1"}
+RECORD_ONLY: set[str] = {
+    "itrsa9-h1-stage1",
+    "itrsa9-h2-stage1",
+    "itrsa9-h4-stage1",
+    "itrsa9-emulti-stage1",
+    "akorn9-stage3",
+}
 
 
 def _strip(ckpt: dict) -> dict:
@@ -317,6 +335,8 @@ def ship(name: str) -> dict:
     }
     if record_only:
         entry["weights_sha256"] = weights_digest(ckpt.get("ema") or ckpt["model"])
+        if ckpt.get("init_from"):  # a fine-tune's start, which `sadyn reproduce --full` retrains first
+            entry["init_from"] = with_start_weights(ckpt["init_from"], sorted(RUNS.glob("*/*.pt")))
         return entry
     if ckpt.get("init_from"):
         ckpt["init_from"] = with_start_weights(ckpt["init_from"], sorted(RUNS.glob("*/*.pt")))

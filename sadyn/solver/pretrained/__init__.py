@@ -4,8 +4,8 @@
 command that trained it, its training time and hardware, and its measured accuracies; ``README.md`` shows the
 same as tables. Every entry can be re-checked with ``sadyn eval NAME``.
 
-A training stage may ship as its record alone (``"file": null``: command, curve, training time and the digest of its
-EMA weights) to keep the package small: a fine-tune names it as its start (:func:`shipped_parent`) and
+A training stage may ship as its record alone (``"file": null``: command, curve, training time, the digest of its
+EMA weights and, for a fine-tune, the ``init_from`` record of its start) to keep the package small: a fine-tune names it as its start (:func:`shipped_parent`) and
 ``sadyn reproduce --full`` retrains it from its command, but it cannot be loaded (:func:`pretrained_models` lists
 the loadable checkpoints only; :func:`pretrained_records` lists both).
 """
@@ -24,6 +24,7 @@ __all__ = [
     "pretrained_path",
     "pretrained_info",
     "shipped_parent",
+    "shipped_start",
 ]
 
 _HERE = Path(__file__).resolve().parent
@@ -67,6 +68,18 @@ def pretrained_path(name: str) -> Path:
             f"`sadyn reproduce --full` do it."
         )
     return _HERE / file
+
+
+def shipped_start(name: str) -> dict[str, Any] | None:
+    """The ``init_from`` record (path, ``sha256``, ``weights_sha256``) of the start shipped entry ``name`` was
+    fine-tuned from: its checkpoint's, or the manifest's for a stage shipped as its record alone; None for a run
+    trained from scratch. :func:`shipped_parent` turns it into the start's name."""
+    from ..checkpoint import load_checkpoint
+
+    info = pretrained_info(name)
+    if not info.get("file"):
+        return info.get("init_from")
+    return load_checkpoint(pretrained_path(name), check_versions=False).get("init_from")
 
 
 def shipped_parent(init_from: dict[str, Any] | None) -> str | None:
