@@ -5,9 +5,10 @@ command that trained it, its training time and hardware, and its measured accura
 same as tables. Every entry can be re-checked with ``sadyn eval NAME``.
 
 A training stage may ship as its record alone (``"file": null``: command, curve, training time, the digest of its
-EMA weights and, for a fine-tune, the ``init_from`` record of its start) to keep the package small: a fine-tune names it as its start (:func:`shipped_parent`) and
-``sadyn reproduce --full`` retrains it from its command, but it cannot be loaded (:func:`pretrained_models` lists
-the loadable checkpoints only; :func:`pretrained_records` lists both).
+EMA weights and, for a fine-tune, the ``init_from`` record of its own start, :func:`shipped_start`) to keep the
+package small: a fine-tune names it as its start (:func:`shipped_parent`) and ``sadyn reproduce --full`` retrains
+it from its command, but it cannot be loaded (:func:`pretrained_models` lists the loadable checkpoints only;
+:func:`pretrained_records` lists both).
 """
 
 from __future__ import annotations
