@@ -72,6 +72,20 @@ def test_normalization_keeps_the_eigenvalues_inside_the_unit_circle(puzzles):
     assert none["outside_share"] > 0.05 and none["max_modulus"] > 1
 
 
+def test_fig2_margin_sits_in_the_gap_between_round_off_and_the_outside_eigenvalues():
+    """The unnormalized solver's eigenvalues of modulus 1 are computed to ~1e-7 only, so a 1e-9 margin lets the
+    BLAS decide their side; Fig. 2c's margin lies far from both that round-off and the first true outlier, so its
+    count cannot move between machines."""
+    from sadyn.reproduce.fig2 import MARGIN
+
+    P, _ = trained.puzzle_set("sudoku4-id", 1)  # Fig. 2c's puzzle and noise seed
+    out = trained.solver_eigenvalues("itrsa4-none", P[0], steps=16, seed=1, margin=MARGIN)
+    beyond = out["eigenvalues"].abs() - 1
+    assert out["on_circle_share"] > 0.5  # most of them sit on the circle, to round-off
+    assert not ((beyond > MARGIN / 100) & (beyond < 4 * MARGIN)).any()  # none outside lies near the margin
+    assert out["outside_share"] < trained.solver_eigenvalues("itrsa4-none", P[0], steps=16, seed=1)["outside_share"]
+
+
 def test_inference_energy_is_the_jacobian_quadratic_form(puzzles):
     P, _ = puzzles
     out = trained.inference_energy("akorn4", P[0], steps=2)

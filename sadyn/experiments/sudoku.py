@@ -249,13 +249,20 @@ def solver_lyapunov(
 
 
 def solver_eigenvalues(
-    model: object, puzzle: object, *, steps: int = 16, seed: int = 0, k: int | None = None
+    model: object,
+    puzzle: object,
+    *,
+    steps: int = 16,
+    seed: int = 0,
+    k: int | None = None,
+    margin: float = 1e-9,
 ) -> dict[str, Any]:
     """Eigenvalues of the one-step Jacobian of a solver's map at X_T after ``steps`` loops (Fig. 2c); see
-    :func:`sadyn.experiments.eigenvalue_cloud` for the keys (``eigenvalues``, ``max_modulus``, ``outside_share``)
-    and for ``k`` (only the k of largest modulus: what a 9x9 solver allows)."""
+    :func:`sadyn.experiments.eigenvalue_cloud` for the keys (``eigenvalues``, ``max_modulus``, ``outside_share``),
+    for ``k`` (only the k of largest modulus: what a 9x9 solver allows) and for ``margin`` (how far from the unit
+    circle an eigenvalue must lie to count as outside)."""
     sm = solver_map(model, puzzle, seed=seed)
-    return eigenvalue_cloud(sm.block, sm.X0, sm.C, steps=steps, k=k)
+    return eigenvalue_cloud(sm.block, sm.X0, sm.C, steps=steps, k=k, margin=margin)
 
 
 def solver_exponents(

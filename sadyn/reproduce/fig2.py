@@ -12,6 +12,12 @@ from matplotlib.figure import Figure
 from ._core import Claim, Setting, choose, exponents, judge, pick, solver
 
 FIGURE = "fig2"
+# |lambda| > 1 + MARGIN counts as outside the unit circle. The unnormalized solver's one-step Jacobian has a
+# cluster of eigenvalues of modulus exactly 1 (defective), computed only to ~1e-7, whose side of the circle is
+# the BLAS's choice: at 4x4, 458 of its 512 eigenvalues lie within 1e-7 of the circle and the next one outside at
+# 1 + 4.8e-4; with a margin of 1e-9 the share outside read 0.0996 on one machine and 0.107 on another (0.0547
+# with 1e-4).
+MARGIN = 1e-4
 
 
 def measure(setting: Setting, out: Path) -> dict[str, Any]:
@@ -30,7 +36,7 @@ def measure(setting: Setting, out: Path) -> dict[str, Any]:
     trained = {name: exponents(solver(name, setting, out), puzzles) for name in ("itrsa4-rms", "itrsa4-none")}
     toy = toy_max_modulus(pick(setting, (0.5, 2.0), (0.1, 0.5, 1.0, 2.0), (0.1, 0.5, 1.0, 2.0, 5.0)), (0.5, 1.0, 3.0))
     clouds = {
-        name: solver_eigenvalues(solver(name, setting, out), puzzles[0], steps=16, seed=1)
+        name: solver_eigenvalues(solver(name, setting, out), puzzles[0], steps=16, seed=1, margin=MARGIN)
         for name in ("itrsa4-rms", "itrsa4-none")
     }
     nine = choose(
@@ -49,7 +55,7 @@ def measure(setting: Setting, out: Path) -> dict[str, Any]:
                 name: {
                     kk: vv
                     for kk, vv in solver_eigenvalues(
-                        solver(name, setting, out), puzzles9[0], steps=16, seed=1, k=k
+                        solver(name, setting, out), puzzles9[0], steps=16, seed=1, k=k, margin=MARGIN
                     ).items()
                     if kk != "eigenvalues"
                 }
@@ -126,8 +132,9 @@ def claims(m: dict[str, Any]) -> list[Claim]:
         ),
         judge(
             "Fig. 2c: normalization suppresses the trained model's eigenvalues outside the unit circle (T=16) (4x4)",
-            "share of one-step Jacobian eigenvalues with |lambda| > 1 at X_16 is smaller with RMSNorm, and its "
-            "max |lambda| <= 1 + 1e-6 while the unnormalized one exceeds 1",
+            f"share of one-step Jacobian eigenvalues with |lambda| > 1 + {MARGIN:g} at X_16 (eigenvalues on the "
+            "circle, computed to ~1e-7, are not outside) is smaller with RMSNorm, and its max |lambda| <= 1 + 1e-6 "
+            "while the unnormalized one exceeds 1",
             c_rms["outside_share"] < c_raw["outside_share"] and c_rms["max_modulus"] <= 1 + 1e-6 < c_raw["max_modulus"],
             outside_rms=c_rms["outside_share"],
             outside_none=c_raw["outside_share"],
@@ -152,7 +159,7 @@ def claims(m: dict[str, Any]) -> list[Claim]:
                 "Fig. 2c: normalization suppresses the trained model's eigenvalues outside the unit circle (T=16) (9x9)",
                 f"of the {nine['k']} largest one-step Jacobian eigenvalues at X_16 (Arnoldi; n = 10,368 is too large "
                 f"for all): RMSNorm's max |lambda| <= 1 + 1e-6 while the unnormalized one exceeds 1, and fewer lie "
-                f"outside the unit circle with RMSNorm",
+                f"outside the unit circle (|lambda| > 1 + {MARGIN:g}) with RMSNorm",
                 r9["max_modulus"] <= 1 + 1e-6 < n9["max_modulus"] and r9["outside_share"] < n9["outside_share"],
                 outside_rms=r9["outside_share"],
                 outside_none=n9["outside_share"],
