@@ -56,10 +56,13 @@ def test_full_retrains_a_record_stage_from_its_command(manifest, tmp_path, monke
 
 
 def test_a_record_fine_tune_keeps_its_start_in_the_manifest():
-    """akorn9-stage3 ships as its record alone and is itself a fine-tune: shipped_start reads its start from the
-    manifest (a file's from the checkpoint), so the chain akorn9 -> stage3 -> stage2 resolves by digest alone."""
-    assert pretrained.pretrained_info("akorn9-stage3")["file"] is None
-    assert pretrained.shipped_parent(pretrained.shipped_start("akorn9")) == "akorn9-stage3"
+    """akorn9-stage3 and -stage4 ship as their records alone and are themselves fine-tunes: shipped_start reads a
+    record's start from the manifest (a file's from the checkpoint), so the chain akorn9 -> stage4 -> stage3 ->
+    stage2 resolves by digest alone."""
+    for record in ("akorn9-stage3", "akorn9-stage4"):
+        assert pretrained.pretrained_info(record)["file"] is None
+    assert pretrained.shipped_parent(pretrained.shipped_start("akorn9")) == "akorn9-stage4"
+    assert pretrained.shipped_parent(pretrained.shipped_start("akorn9-stage4")) == "akorn9-stage3"
     assert pretrained.shipped_parent(pretrained.shipped_start("akorn9-stage3")) == "akorn9-stage2"
     assert pretrained.shipped_start("itrsa9-h1-stage1") is None and pretrained.shipped_start("itrsa4-rms") is None
 

@@ -303,14 +303,23 @@ def test_full_setting_retrains_from_the_manifest_command(tmp_path):
         (["itrsa9-rms-stage1", "itrsa9-rms"], ["best.pt"], 10),
         (["akorn9-stage1", "akorn9-stage2"], ["last.pt"], 14),
         (["akorn9-stage1", "akorn9-stage2", "akorn9-stage3"], ["last.pt", "best.pt"], 40),
-        (["akorn9-stage1", "akorn9-stage2", "akorn9-stage3", "akorn9"], ["last.pt", "best.pt", "best.pt"], 40),
+        (
+            ["akorn9-stage1", "akorn9-stage2", "akorn9-stage3", "akorn9-stage4"],
+            ["last.pt", "best.pt", "best.pt"],
+            40,
+        ),
+        (
+            ["akorn9-stage1", "akorn9-stage2", "akorn9-stage3", "akorn9-stage4", "akorn9"],
+            ["last.pt", "best.pt", "best.pt", "best.pt"],
+            40,
+        ),
     ],
-    ids=["best", "last", "three-stages", "four-stages"],
+    ids=["best", "last", "three-stages", "four-stages", "five-stages"],
 )
 def test_full_setting_retrains_a_fine_tune_from_its_retrained_stage(tmp_path, monkeypatch, chain, starts, epochs):
     """A fine-tune (itrsa9-rms starts from itrsa9-rms-stage1's best.pt, akorn9-stage2 from akorn9-stage1's last.pt,
-    the state its time box ended at, akorn9-stage3 from akorn9-stage2's best.pt and akorn9 from akorn9-stage3's,
-    a stage shipped as its record alone) first retrains the stages before it,
+    the state its time box ended at, akorn9-stage3 from akorn9-stage2's best.pt, akorn9-stage4 from akorn9-stage3's
+    and akorn9 from akorn9-stage4's; stages 3 and 4 ship as their records alone) first retrains the stages before it,
     each from the file of its parent that shipped.toml names, not from a path on the machine that shipped it."""
     from problems import recording_train
 

@@ -55,12 +55,22 @@ MODELS = {
         (1,),
     ),
     "akorn9": (
+        "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: akorn9-stage4 fine-tuned 40 more epochs with the same "
+        "recipe (a third warm restart: cosine lr 1e-3 -> 2e-5, Sudoku symmetry augmentation; over two sessions, "
+        "training_state/akorn9-long3/). Its command's --init-from names akorn9.pt as it was when the run started: "
+        "akorn9-stage4's weights, shipped now as that stage's record alone (same weights_sha256; the file is "
+        "sadyn/solver/pretrained/akorn9.pt at commit a38f985)",
+        "oscillators + amplitude readout at CPU scale, the AKOrN flagship",
+        BIG_T,
+        (1,),
+    ),
+    "akorn9-stage4": (
         "9x9 AKOrN, N=4 oscillators, D=128, 8 heads, T=16: akorn9-stage3 fine-tuned 40 more epochs with the same "
         "recipe (a second warm restart: cosine lr 1e-3 -> 2e-5, Sudoku symmetry augmentation; over two sessions, "
         "training_state/akorn9-long2/). Its command's --init-from names akorn9.pt as it was when the run started: "
-        "akorn9-stage3's weights, shipped now as that stage's record alone (same weights_sha256; the file is "
-        "sadyn/solver/pretrained/akorn9.pt at commit 234f8ed)",
-        "oscillators + amplitude readout at CPU scale, the AKOrN flagship",
+        "akorn9-stage3's weights. Shipped as akorn9 on 2026-12-04 (file sadyn/solver/pretrained/akorn9.pt at commit "
+        "a38f985); its record alone since (its entry was copied from that akorn9's, with its evaluation)",
+        "the AKOrN flagship until its fifth stage; the start of akorn9",
         BIG_T,
         (1,),
     ),
@@ -71,7 +81,7 @@ MODELS = {
         "it was when the run started, the file shipped now as akorn9-stage2.pt (same sha256). Shipped as akorn9 "
         "from 2026-12-03 to 2026-12-04; its record alone since (its entry was copied from that akorn9's, with its "
         "evaluation)",
-        "the AKOrN flagship until its fourth stage; the start of akorn9",
+        "the AKOrN flagship until its fourth stage; the start of akorn9-stage4",
         BIG_T,
         (1,),
     ),
@@ -276,6 +286,7 @@ RECORD_ONLY: set[str] = {
     "itrsa9-h4-stage1",
     "itrsa9-emulti-stage1",
     "akorn9-stage3",
+    "akorn9-stage4",
 }
 
 
