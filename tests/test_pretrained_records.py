@@ -75,3 +75,42 @@ def test_a_record_fine_tune_without_its_start_cannot_be_retrained(manifest, tmp_
     assert pretrained.shipped_start("akorn9-stage3") is None
     with pytest.raises(ValueError, match="cannot retrain 'akorn9-stage3'.*not a shipped checkpoint"):
         _core.retrain("akorn9-stage3", tmp_path / "akorn9-stage3")
+
+
+def _make_pretrained():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "maintenance" / "make_pretrained.py"
+    spec = importlib.util.spec_from_file_location("make_pretrained", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_demoting_a_shipped_stage_keeps_what_its_fine_tune_finds_it_by(monkeypatch):
+    """make_pretrained's ``demoted`` (how akorn9-stage3 and -stage4 were made): the record of the shipped akorn9 has
+    no file, the same evaluation, its start's init_from, and the digest that a fine-tune of akorn9 finds it by."""
+    from sadyn.solver import load_checkpoint
+
+    mp = _make_pretrained()
+    monkeypatch.setitem(mp.MODELS, "akorn9-next", ("a test record", "nothing", (16,), (1,)))
+    monkeypatch.setattr(mp, "RECORD_ONLY", {*mp.RECORD_ONLY, "akorn9-next"})
+    entry = pretrained.pretrained_info("akorn9")
+    ckpt = load_checkpoint(pretrained.pretrained_path("akorn9"), check_versions=False)
+    record = mp.demoted(entry, ckpt, "akorn9-next")
+    assert record["file"] is None and record["description"] == "a test record" and entry["file"] == "akorn9.pt"
+    assert record["eval"] == entry["eval"] and record["command"] == entry["command"]
+    assert record["init_from"] == pretrained.shipped_start("akorn9")
+    fake = {"models": {**pretrained._manifest()["models"], "akorn9-next": record}}
+    fake["models"].pop("akorn9")  # akorn9's next stage has shipped over its file
+    monkeypatch.setattr(pretrained, "_manifest", lambda: fake)
+    child = {
+        "path": "sadyn/solver/pretrained/akorn9.pt",
+        "sha256": "0" * 64,
+        "weights_sha256": record["weights_sha256"],
+    }
+    assert pretrained.shipped_parent(child) == "akorn9-next"
+    assert pretrained.shipped_parent(pretrained.shipped_start("akorn9-next")) == "akorn9-stage4"
+    with pytest.raises(ValueError, match="add 'akorn9-later' to MODELS and RECORD_ONLY"):
+        mp.demoted(entry, ckpt, "akorn9-later")

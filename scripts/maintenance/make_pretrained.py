@@ -2,6 +2,11 @@
 
     python scripts/maintenance/make_pretrained.py                 # every run in MODELS whose $RUNS/<name>/best.pt exists
     python scripts/maintenance/make_pretrained.py itrsa4-rms      # only these (others keep their manifest entries)
+    python scripts/maintenance/make_pretrained.py --demote akorn9 akorn9-stage4   # before shipping akorn9's next stage
+
+``--demote NAME RECORD`` turns the shipped NAME into the record RECORD (in MODELS and RECORD_ONLY): its entry,
+evaluation included, with ``file: null``, its EMA weights digest and its start's ``init_from``. Run it before the
+next stage of NAME ships over NAME's file, whose ``init_from`` then finds RECORD by that digest.
 
 $RUNS is the sweep folder of ``sadyn sweep sadyn/solver/pretrained/shipped.toml --out runs/pretrained`` (default
 runs/pretrained; set the RUNS environment variable for another). The shipped file is the run's best.pt without the optimizer state and
@@ -357,6 +362,38 @@ def ship(name: str) -> dict:
     return entry
 
 
+def demoted(entry: dict, ckpt: dict, record: str) -> dict:
+    """The record alone of a shipped checkpoint (its manifest ``entry`` and loaded file ``ckpt``), named ``record``:
+    the same entry with ``file: null``, MODELS' description and shows of ``record``, the digest of the EMA weights
+    (what a fine-tune's ``init_from`` finds it by) and the start the file recorded (``shipped_start``)."""
+    if record not in MODELS or record not in RECORD_ONLY:
+        raise ValueError(f"add {record!r} to MODELS and RECORD_ONLY first (its description and what it shows).")
+    description, shows = MODELS[record][:2]
+    out = {**entry, "file": None, "description": description, "shows": shows}
+    out["weights_sha256"] = weights_digest(ckpt.get("ema") or ckpt["model"])
+    if ckpt.get("init_from"):
+        out["init_from"] = ckpt["init_from"]
+    return out
+
+
+def demote(name: str, record: str) -> None:
+    """Add the record ``record`` of the shipped ``name`` to manifest.json, right after ``name`` (:func:`demoted`)."""
+    path = DEST / "manifest.json"
+    manifest = json.loads(path.read_text())
+    entry = manifest["models"][name]
+    record_entry = demoted(entry, load_checkpoint(DEST / entry["file"], check_versions=False), record)
+    models = {}
+    for key, value in manifest["models"].items():
+        if key != record:
+            models[key] = value
+        if key == name:
+            models[record] = record_entry
+    manifest["models"] = models
+    path.write_text(json.dumps(manifest, indent=1) + "\n")
+    (DEST / "README.md").write_text(readme(manifest))
+    print(f"{record}: the record of {name} (weights sha256 {record_entry['weights_sha256'][:12]}...)")
+
+
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f}"
 
@@ -522,4 +559,9 @@ def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["--demote"]:
+        if len(sys.argv) != 4:
+            sys.exit("usage: make_pretrained.py --demote NAME RECORD")
+        demote(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1:])
